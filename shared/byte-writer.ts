@@ -1,0 +1,146 @@
+import { CodecErrorCode, syntaxError } from './errors.js';
+import { encodeUtf8Into } from './utf8.js';
+
+const TWO_32 = 2 ** 32;
+
+/** Writes AMQP primitives into a buffer that grows as needed. */
+export class ByteWriter {
+  buf: Uint8Array;
+  view: DataView;
+  pos = 0;
+
+  constructor(initialSize = 4096) {
+    this.buf = new Uint8Array(initialSize);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  ensure(n: number): void {
+    const needed = this.pos + n;
+    if (needed <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < needed) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  octet(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+
+  int8(v: number): void {
+    this.ensure(1);
+    this.view.setInt8(this.pos++, v);
+  }
+
+  short(v: number): void {
+    this.ensure(2);
+    this.view.setUint16(this.pos, v);
+    this.pos += 2;
+  }
+
+  int16(v: number): void {
+    this.ensure(2);
+    this.view.setInt16(this.pos, v);
+    this.pos += 2;
+  }
+
+  long(v: number): void {
+    this.ensure(4);
+    this.view.setUint32(this.pos, v);
+    this.pos += 4;
+  }
+
+  int32(v: number): void {
+    this.ensure(4);
+    this.view.setInt32(this.pos, v);
+    this.pos += 4;
+  }
+
+  /** An unsigned 64-bit integer from a non-negative safe integer. */
+  longlong(v: number): void {
+    if (!Number.isSafeInteger(v) || v < 0) {
+      throw syntaxError(
+        CodecErrorCode.InvalidValue,
+        `${v} is not an unsigned 64-bit integer this codec can write exactly`,
+      );
+    }
+    this.ensure(8);
+    this.view.setUint32(this.pos, Math.floor(v / TWO_32));
+    this.view.setUint32(this.pos + 4, v >>> 0);
+    this.pos += 8;
+  }
+
+  int64(v: bigint): void {
+    this.ensure(8);
+    this.view.setBigInt64(this.pos, v);
+    this.pos += 8;
+  }
+
+  uint64(v: bigint): void {
+    this.ensure(8);
+    this.view.setBigUint64(this.pos, v);
+    this.pos += 8;
+  }
+
+  float32(v: number): void {
+    this.ensure(4);
+    this.view.setFloat32(this.pos, v);
+    this.pos += 4;
+  }
+
+  float64(v: number): void {
+    this.ensure(8);
+    this.view.setFloat64(this.pos, v);
+    this.pos += 8;
+  }
+
+  shortstr(v: string): void {
+    this.ensure(256);
+    const n = encodeUtf8Into(v, this.buf, this.pos + 1, 255);
+    if (n < 0) throw syntaxError(CodecErrorCode.InvalidValue, `short string over 255 bytes: ${v.slice(0, 40)}…`);
+    this.buf[this.pos] = n;
+    this.pos += 1 + n;
+  }
+
+  longstr(v: string | Uint8Array): void {
+    if (typeof v !== 'string') {
+      this.long(v.length);
+      this.bytes(v);
+      return;
+    }
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const room = v.length * 3;
+    this.ensure(4 + room);
+    const n = encodeUtf8Into(v, this.buf, this.pos + 4, room);
+    this.view.setUint32(this.pos, n);
+    this.pos += 4 + n;
+  }
+
+  bytes(v: Uint8Array): void {
+    this.ensure(v.length);
+    this.buf.set(v, this.pos);
+    this.pos += v.length;
+  }
+
+  /** Reserves a 32-bit length slot; `endLength(slot)` fills it with the bytes written since. */
+  beginLength(): number {
+    this.ensure(4);
+    const slot = this.pos;
+    this.pos += 4;
+    return slot;
+  }
+
+  endLength(slot: number): void {
+    this.view.setUint32(slot, this.pos - slot - 4);
+  }
+
+  /** A copy of what was written, and the writer emptied for reuse. */
+  take(): Uint8Array {
+    const out = this.buf.slice(0, this.pos);
+    this.pos = 0;
+    return out;
+  }
+}

@@ -1,0 +1,211 @@
+import type { ByteReader } from './byte-reader.js';
+import type { ByteWriter } from './byte-writer.js';
+import { CodecErrorCode, syntaxError } from './errors.js';
+import { Decimal, Typed, type FieldTable, type FieldValue } from './field-value.js';
+
+/** Tables and arrays nest at most this deep; deeper input is refused rather than recursed into. */
+export const MAX_TABLE_DEPTH = 32;
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+function checkDepth(depth: number): void {
+  if (depth > MAX_TABLE_DEPTH) {
+    throw syntaxError(CodecErrorCode.TooDeep, `field tables nested deeper than ${MAX_TABLE_DEPTH}`);
+  }
+}
+
+/** Reads a field table (a 32-bit size, then name/type/value entries) at the reader's position. */
+export function readTable(r: ByteReader, depth = 0): FieldTable {
+  checkDepth(depth);
+  const size = r.long();
+  r.need(size);
+  const end = r.pos + size;
+  const outerEnd = r.end;
+  r.end = end;
+  const table: FieldTable = {};
+  try {
+    while (r.pos < end) {
+      const name = r.shortstr();
+      table[name] = readValue(r, depth);
+    }
+  } finally {
+    r.end = outerEnd;
+  }
+  return table;
+}
+
+function readArray(r: ByteReader, depth: number): FieldValue[] {
+  checkDepth(depth);
+  const size = r.long();
+  r.need(size);
+  const end = r.pos + size;
+  const outerEnd = r.end;
+  r.end = end;
+  const values: FieldValue[] = [];
+  try {
+    while (r.pos < end) values.push(readValue(r, depth));
+  } finally {
+    r.end = outerEnd;
+  }
+  return values;
+}
+
+function readValue(r: ByteReader, depth: number): FieldValue {
+  const type = r.octet();
+  switch (type) {
+    case 0x74 /* t */:
+      return r.octet() !== 0;
+    case 0x62 /* b */:
+      return new Typed('b', r.int8());
+    case 0x42 /* B */:
+      return new Typed('B', r.octet());
+    case 0x73 /* s */:
+      return new Typed('s', r.int16());
+    case 0x75 /* u */:
+      return new Typed('u', r.short());
+    case 0x49 /* I */:
+      return r.int32();
+    case 0x69 /* i */:
+      return new Typed('i', r.long());
+    case 0x6c /* l */:
+      return r.int64();
+    case 0x4c /* L */:
+      return new Typed('L', r.uint64());
+    case 0x66 /* f */:
+      return new Typed('f', r.float32());
+    case 0x64 /* d */:
+      return r.float64();
+    case 0x44 /* D */: {
+      const scale = r.octet();
+      return new Decimal(scale, r.long());
+    }
+    case 0x53 /* S */:
+      return r.longstr();
+    case 0x78 /* x */:
+      return r.longstrBytes().slice();
+    case 0x54 /* T */:
+      return new Date(Number(r.uint64()) * 1000);
+    case 0x46 /* F */:
+      return readTable(r, depth + 1);
+    case 0x41 /* A */:
+      return readArray(r, depth + 1);
+    case 0x56 /* V */:
+      return null;
+    default:
+      throw syntaxError(CodecErrorCode.UnknownFieldType, `unknown field type 0x${type.toString(16)}`);
+  }
+}
+
+/** Writes a field table; `undefined` entries are left out. */
+export function writeTable(w: ByteWriter, table: FieldTable | undefined, depth = 0): void {
+  checkDepth(depth);
+  const slot = w.beginLength();
+  if (table !== undefined) {
+    for (const name of Object.keys(table)) {
+      const value = table[name];
+      if (value === undefined) continue;
+      w.shortstr(name);
+      writeValue(w, value, depth);
+    }
+  }
+  w.endLength(slot);
+}
+
+function writeValue(w: ByteWriter, value: FieldValue | undefined, depth: number): void {
+  if (value === null || value === undefined) return w.octet(0x56);
+  switch (typeof value) {
+    case 'boolean':
+      w.octet(0x74);
+      return w.octet(value ? 1 : 0);
+    case 'string':
+      w.octet(0x53);
+      return w.longstr(value);
+    case 'number':
+      if (Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX) {
+        w.octet(0x49);
+        return w.int32(value);
+      }
+      if (Number.isSafeInteger(value)) {
+        w.octet(0x6c);
+        return w.int64(BigInt(value));
+      }
+      w.octet(0x64);
+      return w.float64(value);
+    case 'bigint':
+      if (value < INT64_MIN || value > INT64_MAX) {
+        throw syntaxError(
+          CodecErrorCode.InvalidValue,
+          `${value} does not fit a signed 64-bit field; use new Typed('L', …)`,
+        );
+      }
+      w.octet(0x6c);
+      return w.int64(value);
+    case 'object':
+      break;
+    default:
+      throw syntaxError(CodecErrorCode.InvalidValue, `a ${typeof value} cannot go in a field table`);
+  }
+  if (value instanceof Uint8Array) {
+    w.octet(0x78);
+    return w.longstr(value);
+  }
+  if (value instanceof Date) {
+    w.octet(0x54);
+    return w.uint64(BigInt(Math.floor(value.getTime() / 1000)));
+  }
+  if (value instanceof Typed) return writeTyped(w, value);
+  if (value instanceof Decimal) {
+    w.octet(0x44);
+    w.octet(value.scale);
+    return w.long(value.value);
+  }
+  if (Array.isArray(value)) {
+    checkDepth(depth + 1);
+    w.octet(0x41);
+    const slot = w.beginLength();
+    for (const item of value) writeValue(w, item, depth + 1);
+    return w.endLength(slot);
+  }
+  w.octet(0x46);
+  writeTable(w, value, depth + 1);
+}
+
+function writeTyped(w: ByteWriter, typed: Typed): void {
+  const { type, value } = typed;
+  w.octet(type.charCodeAt(0));
+  if (type === 'L') {
+    if (typeof value !== 'bigint' || value < 0n || value >= 2n ** 64n) throw badTyped(typed);
+    return w.uint64(value);
+  }
+  if (typeof value !== 'number') throw badTyped(typed);
+  switch (type) {
+    case 'b':
+      if (!inRange(value, -128, 127)) throw badTyped(typed);
+      return w.int8(value);
+    case 'B':
+      if (!inRange(value, 0, 255)) throw badTyped(typed);
+      return w.octet(value);
+    case 's':
+      if (!inRange(value, -32768, 32767)) throw badTyped(typed);
+      return w.int16(value);
+    case 'u':
+      if (!inRange(value, 0, 65535)) throw badTyped(typed);
+      return w.short(value);
+    case 'i':
+      if (!inRange(value, 0, 2 ** 32 - 1)) throw badTyped(typed);
+      return w.long(value);
+    case 'f':
+      return w.float32(value);
+  }
+}
+
+function inRange(v: number, min: number, max: number): boolean {
+  return Number.isInteger(v) && v >= min && v <= max;
+}
+
+function badTyped(typed: Typed) {
+  return syntaxError(CodecErrorCode.InvalidValue, `${String(typed.value)} is not a valid '${typed.type}' field value`);
+}

@@ -1,0 +1,151 @@
+import {
+  FRAME_END,
+  FRAME_HEADER_SIZE,
+  FRAME_MIN_SIZE,
+  FRAME_OVERHEAD,
+  PROTOCOL_HEADER,
+  ReplyCode,
+} from './constants.js';
+import { AmqpCodecError, CodecErrorCode, frameError } from './errors.js';
+
+/** One whole frame. `payload` and `raw` are views into the received bytes where the frame arrived whole. */
+export interface Frame {
+  type: number;
+  channel: number;
+  payload: Uint8Array;
+  /** The whole frame on the wire: header, payload and frame-end octet. */
+  raw: Uint8Array;
+}
+
+export interface FrameSplitterOptions {
+  /**
+   * Largest frame accepted, header and frame-end included (AMQP's frame_max).
+   * Raise it after connection.tune; a frame declaring more is refused before
+   * anything is allocated for it. Default 4096, the spec's pre-tune minimum.
+   */
+  frameMax?: number;
+  /** Expect `AMQP\x00\x00\x09\x01` before the first frame (the server side of a connection). */
+  protocolHeader?: boolean;
+}
+
+/**
+ * Turns bytes in any chunking into whole frames: one byte at a time, a frame
+ * split across chunks, many frames in one chunk. A frame that arrives whole is
+ * handed on as a view of the chunk (no copy); one split across chunks is copied
+ * once into a buffer of its declared size, after that size was checked.
+ */
+export class FrameSplitter {
+  frameMax: number;
+  private headerPending: number;
+  private readonly head = new Uint8Array(FRAME_HEADER_SIZE);
+  private headLength = 0;
+  private partial: Uint8Array | null = null;
+  private partialLength = 0;
+
+  constructor(options: FrameSplitterOptions = {}) {
+    this.frameMax = options.frameMax ?? FRAME_MIN_SIZE;
+    this.headerPending = options.protocolHeader === true ? PROTOCOL_HEADER.length : 0;
+  }
+
+  /** True while part of a frame (or of the protocol header) is buffered. */
+  get buffering(): boolean {
+    return this.headLength > 0 || this.partial !== null || (this.headerPending > 0 && this.headerPending < 8);
+  }
+
+  /**
+   * Feeds bytes; calls `onFrame` for each frame completed. Throws an
+   * {@link AmqpCodecError} on malformed input; the splitter is unusable after.
+   */
+  push(chunk: Uint8Array, onFrame: (frame: Frame) => void): void {
+    let off = 0;
+    const length = chunk.length;
+    if (this.headerPending > 0) {
+      off = this.readProtocolHeader(chunk);
+      if (this.headerPending > 0) return;
+    }
+    while (off < length) {
+      if (this.partial !== null) {
+        const partial = this.partial;
+        const n = Math.min(partial.length - this.partialLength, length - off);
+        partial.set(chunk.subarray(off, off + n), this.partialLength);
+        this.partialLength += n;
+        off += n;
+        if (this.partialLength === partial.length) {
+          this.partial = null;
+          this.partialLength = 0;
+          this.emit(partial, 0, partial.length, onFrame);
+        }
+        continue;
+      }
+      if (this.headLength > 0 || length - off < FRAME_HEADER_SIZE) {
+        const n = Math.min(FRAME_HEADER_SIZE - this.headLength, length - off);
+        this.head.set(chunk.subarray(off, off + n), this.headLength);
+        this.headLength += n;
+        off += n;
+        if (this.headLength < FRAME_HEADER_SIZE) return;
+        this.headLength = 0;
+        const total = this.checkedSize(this.head, 0) + FRAME_OVERHEAD;
+        const partial = new Uint8Array(total);
+        partial.set(this.head);
+        this.partial = partial;
+        this.partialLength = FRAME_HEADER_SIZE;
+        continue;
+      }
+      const total = this.checkedSize(chunk, off) + FRAME_OVERHEAD;
+      if (length - off >= total) {
+        this.emit(chunk, off, off + total, onFrame);
+        off += total;
+      } else {
+        const partial = new Uint8Array(total);
+        partial.set(chunk.subarray(off));
+        this.partial = partial;
+        this.partialLength = length - off;
+        off = length;
+      }
+    }
+  }
+
+  private readProtocolHeader(chunk: Uint8Array): number {
+    const done = PROTOCOL_HEADER.length - this.headerPending;
+    const n = Math.min(this.headerPending, chunk.length);
+    for (let i = 0; i < n; i++) {
+      if (chunk[i] !== PROTOCOL_HEADER[done + i]) {
+        throw new AmqpCodecError(
+          CodecErrorCode.ProtocolHeader,
+          ReplyCode.FrameError,
+          'expected the AMQP 0-9-1 protocol header AMQP\\x00\\x00\\x09\\x01',
+        );
+      }
+    }
+    this.headerPending -= n;
+    return n;
+  }
+
+  /** Validates a frame header at `at` and returns its payload size. */
+  private checkedSize(bytes: Uint8Array, at: number): number {
+    const type = bytes[at]!;
+    if (type !== 1 && type !== 2 && type !== 3 && type !== 8) {
+      throw frameError(CodecErrorCode.FrameType, `unknown frame type ${type}`);
+    }
+    const size = ((bytes[at + 3]! << 24) >>> 0) + (bytes[at + 4]! << 16) + (bytes[at + 5]! << 8) + bytes[at + 6]!;
+    if (size > this.frameMax - FRAME_OVERHEAD) {
+      throw frameError(
+        CodecErrorCode.FrameTooLarge,
+        `frame of ${size + FRAME_OVERHEAD} bytes exceeds frame_max ${this.frameMax}`,
+      );
+    }
+    return size;
+  }
+
+  private emit(bytes: Uint8Array, start: number, end: number, onFrame: (frame: Frame) => void): void {
+    if (bytes[end - 1] !== FRAME_END) {
+      throw frameError(CodecErrorCode.FrameEnd, `frame-end octet is 0x${bytes[end - 1]!.toString(16)}, not 0xce`);
+    }
+    onFrame({
+      type: bytes[start]!,
+      channel: (bytes[start + 1]! << 8) | bytes[start + 2]!,
+      payload: bytes.subarray(start + FRAME_HEADER_SIZE, end - 1),
+      raw: bytes.subarray(start, end),
+    });
+  }
+}

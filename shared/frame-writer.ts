@@ -1,0 +1,109 @@
+import { ByteWriter } from './byte-writer.js';
+import { FRAME_END, FRAME_OVERHEAD, FrameType } from './constants.js';
+import { CodecErrorCode, syntaxError } from './errors.js';
+import { writeMethodPayload } from './method-codec.js';
+import type { Method } from './method-types.js';
+import { writeContentHeader, type BasicProperties } from './properties.js';
+import { BASIC_CLASS_ID } from './spec.js';
+
+/**
+ * Encodes frames back to back into one buffer, so several frames (a publish with
+ * its header and body, a batch of acks) leave in one write or WebSocket message.
+ */
+export class FrameWriter {
+  private readonly w: ByteWriter;
+
+  constructor(initialSize = 4096) {
+    this.w = new ByteWriter(initialSize);
+  }
+
+  /** Bytes waiting in the buffer. */
+  get length(): number {
+    return this.w.pos;
+  }
+
+  method(channel: number, method: Method): this {
+    const start = this.begin(FrameType.Method, channel);
+    writeMethodPayload(this.w, method);
+    this.end(start);
+    return this;
+  }
+
+  header(channel: number, bodySize: number, properties: BasicProperties, classId: number = BASIC_CLASS_ID): this {
+    const start = this.begin(FrameType.Header, channel);
+    writeContentHeader(this.w, classId, bodySize, properties);
+    this.end(start);
+    return this;
+  }
+
+  /** Body frames for `body`, each carrying at most `frameMax - 8` bytes. An empty body gets no frame. */
+  body(channel: number, body: Uint8Array, frameMax: number): this {
+    const chunk = frameMax - FRAME_OVERHEAD;
+    if (chunk <= 0) throw syntaxError(CodecErrorCode.InvalidValue, `frame_max ${frameMax} leaves no room for a body`);
+    for (let offset = 0; offset < body.length; offset += chunk) {
+      const part = body.subarray(offset, Math.min(offset + chunk, body.length));
+      const w = this.w;
+      w.ensure(part.length + FRAME_OVERHEAD);
+      w.octet(FrameType.Body);
+      w.short(channel);
+      w.long(part.length);
+      w.bytes(part);
+      w.octet(FRAME_END);
+    }
+    return this;
+  }
+
+  /** A method, its content header and body frames: one whole message. */
+  message(channel: number, method: Method, properties: BasicProperties, body: Uint8Array, frameMax: number): this {
+    return this.method(channel, method).header(channel, body.length, properties).body(channel, body, frameMax);
+  }
+
+  heartbeat(): this {
+    const w = this.w;
+    w.ensure(FRAME_OVERHEAD);
+    w.octet(FrameType.Heartbeat);
+    w.short(0);
+    w.long(0);
+    w.octet(FRAME_END);
+    return this;
+  }
+
+  /** Appends bytes that are already whole frames. */
+  raw(frames: Uint8Array): this {
+    this.w.bytes(frames);
+    return this;
+  }
+
+  /** The frames written so far, as one buffer; the writer starts empty again. */
+  take(): Uint8Array {
+    return this.w.take();
+  }
+
+  private begin(type: number, channel: number): number {
+    const w = this.w;
+    w.ensure(7);
+    w.octet(type);
+    w.short(channel);
+    const start = w.pos;
+    w.pos += 4;
+    return start;
+  }
+
+  private end(sizeAt: number): void {
+    const w = this.w;
+    w.view.setUint32(sizeAt, w.pos - sizeAt - 4);
+    w.octet(FRAME_END);
+  }
+}
+
+const scratch = new FrameWriter();
+
+/** One method frame. */
+export function encodeMethod(channel: number, method: Method): Uint8Array {
+  return scratch.method(channel, method).take();
+}
+
+/** A heartbeat frame. */
+export function encodeHeartbeat(): Uint8Array {
+  return scratch.heartbeat().take();
+}

@@ -1,0 +1,203 @@
+import { ByteReader } from './byte-reader.js';
+import type { ByteWriter } from './byte-writer.js';
+import { AmqpCodecError, CodecErrorCode } from './errors.js';
+import { ReplyCode } from './constants.js';
+import { readTable, writeTable } from './field-table.js';
+import type { FieldTable } from './field-value.js';
+import type { Method, MethodName } from './method-types.js';
+import { SPEC, type ArgType } from './spec.js';
+
+/** One method of the table, flattened for the encoder and decoder loops. */
+export interface MethodInfo {
+  readonly name: MethodName;
+  readonly classId: number;
+  readonly methodId: number;
+  /** basic.publish, basic.return, basic.deliver and basic.get-ok are followed by a header and body. */
+  readonly content: boolean;
+  readonly args: readonly { readonly name: string; readonly type: ArgType }[];
+}
+
+const byId = new Map<number, MethodInfo>();
+const byName = new Map<string, MethodInfo>();
+
+for (const [className, cls] of Object.entries(SPEC)) {
+  for (const [methodName, method] of Object.entries(cls.methods)) {
+    const info: MethodInfo = {
+      name: `${className}.${methodName}` as MethodName,
+      classId: cls.id,
+      methodId: method.id,
+      content: 'content' in method && method.content === true,
+      args: Object.entries(method.args as Record<string, ArgType>).map(([name, type]) => ({ name, type })),
+    };
+    byId.set(cls.id * 65536 + method.id, info);
+    byName.set(info.name, info);
+  }
+}
+
+/** The table entry for a class/method id pair, or undefined when the spec has none. */
+export function methodInfo(classId: number, methodId: number): MethodInfo | undefined {
+  return byId.get(classId * 65536 + methodId);
+}
+
+/** The table entry for a method name. */
+export function methodInfoByName(name: MethodName): MethodInfo {
+  return byName.get(name)!;
+}
+
+/** Every method of the table. */
+export function allMethods(): IterableIterator<MethodInfo> {
+  return byName.values();
+}
+
+/** Class and method id of a method frame's payload, without decoding its arguments. */
+export function peekMethodId(payload: Uint8Array): { classId: number; methodId: number } {
+  if (payload.length < 4) {
+    throw new AmqpCodecError(CodecErrorCode.Truncated, ReplyCode.FrameError, 'method frame shorter than its ids');
+  }
+  return { classId: (payload[0]! << 8) | payload[1]!, methodId: (payload[2]! << 8) | payload[3]! };
+}
+
+/** Decodes a method frame's payload. Unknown ids fail with 503 COMMAND_INVALID; leftovers with 501. */
+export function decodeMethod(payload: Uint8Array): Method {
+  const { classId, methodId } = peekMethodId(payload);
+  const info = methodInfo(classId, methodId);
+  if (info === undefined) {
+    throw new AmqpCodecError(
+      CodecErrorCode.UnknownMethod,
+      ReplyCode.CommandInvalid,
+      `unknown method ${classId}/${methodId}`,
+      { classId, methodId },
+    );
+  }
+  const r = new ByteReader(payload, 4);
+  const args: Record<string, unknown> = {};
+  try {
+    let bits = 0;
+    let bit = 8;
+    for (const { name, type } of info.args) {
+      if (type === 'bit' || type === 'reservedBit') {
+        if (bit === 8) {
+          bits = r.octet();
+          bit = 0;
+        }
+        const value = (bits & (1 << bit++)) !== 0;
+        if (type === 'bit') args[name] = value;
+        continue;
+      }
+      bit = 8;
+      switch (type) {
+        case 'octet':
+          args[name] = r.octet();
+          break;
+        case 'short':
+          args[name] = r.short();
+          break;
+        case 'long':
+          args[name] = r.long();
+          break;
+        case 'longlong':
+          args[name] = r.longlong();
+          break;
+        case 'shortstr':
+          args[name] = r.shortstr();
+          break;
+        case 'longstr':
+          args[name] = r.longstr();
+          break;
+        case 'table':
+          args[name] = readTable(r);
+          break;
+        case 'reservedShort':
+          r.short();
+          break;
+        case 'reservedShortstr':
+          r.shortstr();
+          break;
+        case 'reservedLongstr':
+          r.longstrBytes();
+          break;
+      }
+    }
+  } catch (err) {
+    if (err instanceof AmqpCodecError) {
+      throw new AmqpCodecError(err.code, err.replyCode, `${info.name}: ${err.message}`, {
+        classId,
+        methodId,
+        cause: err,
+      });
+    }
+    throw err;
+  }
+  if (r.pos !== r.end) {
+    throw new AmqpCodecError(
+      CodecErrorCode.TrailingBytes,
+      ReplyCode.FrameError,
+      `${info.name}: ${r.end - r.pos} bytes after the last argument`,
+      { classId, methodId },
+    );
+  }
+  return { name: info.name, args } as Method;
+}
+
+/** Writes a method's payload (ids, then arguments) at the writer's position. */
+export function writeMethodPayload(w: ByteWriter, method: Method): void {
+  const info = byName.get(method.name);
+  if (info === undefined) {
+    throw new AmqpCodecError(CodecErrorCode.UnknownMethod, ReplyCode.CommandInvalid, `unknown method ${method.name}`);
+  }
+  const args = method.args as Record<string, unknown>;
+  w.short(info.classId);
+  w.short(info.methodId);
+  let bits = 0;
+  let bit = -1;
+  for (const { name, type } of info.args) {
+    if (type === 'bit' || type === 'reservedBit') {
+      if (bit === -1 || bit === 8) {
+        if (bit === 8) w.octet(bits);
+        bits = 0;
+        bit = 0;
+      }
+      if (type === 'bit' && args[name] === true) bits |= 1 << bit;
+      bit++;
+      continue;
+    }
+    if (bit !== -1) {
+      w.octet(bits);
+      bit = -1;
+    }
+    const value = args[name];
+    switch (type) {
+      case 'octet':
+        w.octet((value as number | undefined) ?? 0);
+        break;
+      case 'short':
+        w.short((value as number | undefined) ?? 0);
+        break;
+      case 'long':
+        w.long((value as number | undefined) ?? 0);
+        break;
+      case 'longlong':
+        w.longlong((value as number | undefined) ?? 0);
+        break;
+      case 'shortstr':
+        w.shortstr((value as string | undefined) ?? '');
+        break;
+      case 'longstr':
+        w.longstr((value as string | undefined) ?? '');
+        break;
+      case 'table':
+        writeTable(w, value as FieldTable | undefined);
+        break;
+      case 'reservedShort':
+        w.short(0);
+        break;
+      case 'reservedShortstr':
+        w.octet(0);
+        break;
+      case 'reservedLongstr':
+        w.long(0);
+        break;
+    }
+  }
+  if (bit !== -1) w.octet(bits);
+}
