@@ -29,7 +29,11 @@ export function readTable(r: ByteReader, depth = 0): FieldTable {
   try {
     while (r.pos < end) {
       const name = r.shortstr();
-      table[name] = readValue(r, depth);
+      const value = readValue(r, depth);
+      // Assigning to `__proto__` would set the prototype instead of adding an entry.
+      if (name === '__proto__')
+        Object.defineProperty(table, name, { value, enumerable: true, writable: true, configurable: true });
+      else table[name] = value;
     }
   } finally {
     r.end = outerEnd;
@@ -124,6 +128,11 @@ function writeValue(w: ByteWriter, value: FieldValue | undefined, depth: number)
       w.octet(0x53);
       return w.longstr(value);
     case 'number':
+      // -0 is an integer to JavaScript, but only a double keeps its sign.
+      if (Object.is(value, -0)) {
+        w.octet(0x64);
+        return w.float64(value);
+      }
       if (Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX) {
         w.octet(0x49);
         return w.int32(value);
