@@ -204,3 +204,14 @@ test('checkSameSubject refuses a refreshed token for another user', async () => 
   checkSameSubject('bob', bob);
   assert.throws(() => checkSameSubject('alice', bob), { code: 'ERR_TOKEN_SUBJECT_MISMATCH' });
 });
+
+test('the jwt part of a loaded gateway config is a verifier configuration', async () => {
+  const { loadConfig } = await import('../../../server/config/load-config.js');
+  const config = loadConfig(['--jwt-secret', SECRET, '--jwt-audience', 'warren', '--jwt-clock-tolerance', '0s'], {});
+  const verifier = await createTokenVerifier(config.jwt);
+  await verifier.verify(await sign('HS256', secretBytes, { aud: 'warren' }));
+  await assert.rejects(verifier.verify(await sign('HS256', secretBytes, { aud: 'other' })), {
+    code: 'ERR_TOKEN_CLAIM',
+    claim: 'aud',
+  });
+});
