@@ -1,0 +1,404 @@
+import {
+  FrameType,
+  PROTOCOL_HEADER,
+  decodeContentHeader,
+  decodeMethod,
+  encodeMethod,
+  type Frame,
+  type Method,
+  type MethodName,
+} from '../shared/index.js';
+import { Channel } from './channel.js';
+import { Emitter } from './emitter.js';
+import { ErrorCode, WarrenError, closeError } from './errors.js';
+import type { ConnectOptions } from './options.js';
+import { reconnect, retryable } from './reconnect.js';
+import { Socket, type WebSocketConstructor } from './socket.js';
+import { jwtExpiry, refreshDelay } from './token.js';
+import { Topology } from './topology.js';
+
+/** Events of a connection. */
+export type ConnectionEvents = {
+  /** The first open; `connect()` resolves right after. */
+  open: [];
+  /** Closed for good: by `close()` (no error), by the peer, or after reconnecting gave up. */
+  close: [error: WarrenError | undefined];
+  /** The broker stopped reading publishes (a resource alarm); publishes wait. */
+  blocked: [reason: string];
+  unblocked: [];
+  /** The socket dropped; attempt `attempt` starts after `delay` ms. */
+  reconnecting: [info: { attempt: number; delay: number; error: unknown }];
+  /** Back, with channels, topology and consumers restored; server-named queues that came back renamed, old → new. */
+  reconnected: [info: { renamedQueues: Map<string, string> }];
+  /** Trouble that did not close the connection: a failed token refresh or restore step, a listener that threw. */
+  error: [error: unknown];
+};
+
+/** @internal */
+export type State = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closing' | 'closed';
+
+interface Job {
+  run(): void;
+  fail(error: unknown): void;
+  publish: boolean;
+  deadline: number;
+}
+
+interface Pending0 {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * A connection to the gateway over one WebSocket at a time. Usually made by
+ * `connect()`; `new Connection(options)` lets listeners attach before `connect()`.
+ */
+export class Connection extends Emitter<ConnectionEvents> {
+  readonly options: ConnectOptions;
+  /** @internal */
+  _state: State = 'idle';
+  /** @internal */
+  _socket: Socket | undefined;
+  /** @internal */
+  _frameMax = 4096;
+  /** @internal */
+  readonly _channels = new Map<number, Channel>();
+  /** @internal */
+  readonly _topology = new Topology();
+  /** @internal Set while a handshake runs. */
+  _handshake: { token: string; resolve(): void; reject(error: unknown): void } | undefined;
+  /** @internal Pending reconnect delay. */
+  _sleep: ReturnType<typeof setTimeout> | undefined;
+  private _channelMax = 2047;
+  private _blocked = false;
+  private _jobs: Job[] = [];
+  private _calls0: Pending0[] = [];
+  private _closeReason: WarrenError | undefined;
+  private _received = 0;
+  private _heartbeat = 0;
+  private _token = '';
+  private _timers: ReturnType<typeof setTimeout>[] = [];
+
+  constructor(options: ConnectOptions) {
+    super();
+    this.options = options;
+  }
+
+  /** Opens the connection; rejects (without retrying) if the first attempt fails. */
+  async connect(): Promise<this> {
+    this._state = 'connecting';
+    try {
+      await this._open();
+    } catch (err) {
+      this._finish(err as WarrenError);
+      throw err;
+    }
+    this._state = 'open';
+    this._emit('open');
+    this._pump();
+    return this;
+  }
+
+  /** Opens a channel (waiting for the connection if it is down). */
+  channel(): Promise<Channel> {
+    return new Promise((resolve, reject) =>
+      this._run(
+        () => {
+          let id = 1;
+          while (this._channels.has(id)) id++;
+          if (id > this._channelMax) throw new WarrenError(ErrorCode.ChannelMax, 'no free channel');
+          const channel = new Channel(this, id);
+          this._channels.set(id, channel);
+          channel._open(false).then(() => resolve(channel), reject);
+        },
+        reject,
+        false,
+      ),
+    );
+  }
+
+  /**
+   * Sends a new token with connection.update-secret: `token`, or a fresh one
+   * from the token function. Done automatically before a JWT's `exp`.
+   */
+  async updateToken(token?: string): Promise<void> {
+    const { token: source } = this.options;
+    const next = token ?? (typeof source === 'function' ? await source() : source);
+    await this._call0('connection.updateSecret', { newSecret: next, reason: 'refresh' });
+    this._token = next;
+    this._scheduleRefresh();
+  }
+
+  /** Closes the connection (connection.close, then the socket); stops reconnecting. */
+  async close(): Promise<void> {
+    const state = this._state;
+    if (state === 'closing' || state === 'closed') return;
+    this._state = 'closing';
+    clearTimeout(this._sleep);
+    this._handshake?.reject(new WarrenError(ErrorCode.Closed, 'closed while connecting'));
+    if (state === 'open') await this._call0('connection.close', { replyCode: 200 }).catch(() => {});
+    this._finish(undefined);
+  }
+
+  /** @internal True when a publish may go out now, ahead of nothing. */
+  _writable(): boolean {
+    return (
+      this._jobs.length === 0 &&
+      this._state === 'open' &&
+      !this._blocked &&
+      this._socket!._buffered <= (this.options.highWaterMark ?? 1 << 20)
+    );
+  }
+
+  /**
+   * @internal Runs `job` now if the connection can take it, else queues it in
+   * order until it can (publishes also wait for unblocked and a drained
+   * socket) or until `waitTimeout`, when `fail` gets `ERR_TIMEOUT`.
+   */
+  _run(job: () => void, fail: (error: unknown) => void, publish: boolean): void {
+    if (this._state === 'closing' || this._state === 'closed') {
+      return fail(new WarrenError(ErrorCode.Closed, 'connection closed'));
+    }
+    this._jobs.push({ run: job, fail, publish, deadline: Date.now() + (this.options.waitTimeout ?? 30_000) });
+    this._pump();
+  }
+
+  /** @internal Runs the queued jobs that can run; re-arms a timer for timeouts and buffer drain. */
+  _pump(): void {
+    clearTimeout(this._timers[0]);
+    const jobs = this._jobs;
+    let full = false;
+    while (jobs.length > 0) {
+      const job = jobs[0]!;
+      if (job.deadline <= Date.now()) {
+        jobs.shift();
+        job.fail(new WarrenError(ErrorCode.Timeout, 'waited too long for a writable connection'));
+        continue;
+      }
+      if (this._state !== 'open') break;
+      // No event says when bufferedAmount drops, so a full socket is polled.
+      full = job.publish && this._socket!._buffered > (this.options.highWaterMark ?? 1 << 20);
+      if (job.publish && (this._blocked || full)) break;
+      jobs.shift();
+      try {
+        job.run();
+      } catch (err) {
+        job.fail(err);
+      }
+    }
+    if (jobs.length > 0) this._timers[0] = setTimeout(() => this._pump(), full ? 5 : jobs[0]!.deadline - Date.now());
+  }
+
+  /** @internal Writes one method frame; it leaves with the microtask's batch. */
+  _write(channel: number, method: Method): void {
+    const socket = this._socket;
+    if (socket === undefined) throw new WarrenError(ErrorCode.ConnectionLost, 'not connected');
+    // Encoded apart first: an argument that fails to encode must not leave half a frame in the batch.
+    socket._out.raw(encodeMethod(channel, method));
+    socket._send();
+  }
+
+  /** @internal Runs page code (a consumer callback, a listener): what it throws goes to `error`, not into the frame loop. */
+  _guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      if (!this._emit('error', err)) {
+        setTimeout(() => {
+          throw err;
+        });
+      }
+    }
+  }
+
+  /** @internal A new socket and the AMQP handshake, with a fresh token. */
+  async _open(): Promise<void> {
+    const options = this.options;
+    const WebSocketClass = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor | undefined);
+    if (WebSocketClass === undefined) throw new WarrenError(ErrorCode.NoWebSocket, 'no WebSocket class');
+    const token = typeof options.token === 'function' ? await options.token() : options.token;
+    this._closeReason = undefined;
+    this._blocked = false;
+    await new Promise<void>((resolve, reject) => {
+      const done = (error?: unknown): void => {
+        clearTimeout(timer);
+        this._handshake = undefined;
+        if (error === undefined) return resolve();
+        this._socket?._close();
+        reject(error);
+      };
+      this._handshake = { token, resolve: done, reject: done };
+      const socket: Socket = (this._socket = new Socket(options.url, WebSocketClass, {
+        open: () => {
+          socket._out.raw(PROTOCOL_HEADER);
+          socket._send();
+        },
+        frame: (frame) => this._onFrame(socket, frame),
+        close: (error) => this._onClose(socket, error),
+      }));
+      const timer = setTimeout(
+        () => done(new WarrenError(ErrorCode.Timeout, 'connect timed out')),
+        options.connectTimeout ?? 10_000,
+      );
+    });
+    this._token = token;
+    this._scheduleRefresh();
+    this._startHeartbeat();
+  }
+
+  /** @internal Closed for good: everything pending fails, channels and consumers end. */
+  _finish(error: WarrenError | undefined): void {
+    this._state = 'closed';
+    for (const timer of this._timers) clearTimeout(timer);
+    const reason = error ?? new WarrenError(ErrorCode.Closed, 'connection closed');
+    for (const channel of [...this._channels.values()]) channel._shutdown(reason, error !== undefined);
+    const jobs = this._jobs;
+    this._jobs = [];
+    for (const job of jobs) job.fail(reason);
+    this._socket?._close();
+    this._socket = undefined;
+    this._emit('close', error);
+  }
+
+  private _onFrame(socket: Socket, frame: Frame): void {
+    if (socket !== this._socket) return;
+    this._received++;
+    const channel = this._channels.get(frame.channel);
+    try {
+      if (frame.type === FrameType.Method) {
+        const method = decodeMethod(frame.payload);
+        if (frame.channel === 0) this._onMethod0(socket, method);
+        else channel?._onMethod(method);
+      } else if (frame.type === FrameType.Header) channel?._onHeader(decodeContentHeader(frame.payload));
+      else if (frame.type === FrameType.Body) channel?._onBody(frame.payload);
+      else {
+        // Answering keeps a peer that sends heartbeats satisfied without page timers.
+        socket._out.heartbeat();
+        socket._send();
+      }
+    } catch (err) {
+      // Undecodable input: the stream cannot be trusted any more.
+      this._closeReason = new WarrenError(ErrorCode.Protocol, 'bad frame from the server', 0, 0, 0, err);
+      socket._close();
+    }
+  }
+
+  private _onMethod0(socket: Socket, method: Method): void {
+    const options = this.options;
+    switch (method.name) {
+      case 'connection.start': {
+        const capabilities = {
+          publisher_confirms: true,
+          consumer_cancel_notify: true,
+          exchange_exchange_bindings: true,
+          'basic.nack': true,
+          'connection.blocked': true,
+          authentication_failure_close: true,
+          per_consumer_qos: true,
+        };
+        const response = `\0${options.username ?? ''}\0${this._handshake?.token}`;
+        return this._write(0, {
+          name: 'connection.startOk',
+          args: {
+            clientProperties: { product: 'Warren', capabilities, ...options.clientProperties },
+            mechanism: 'PLAIN',
+            response,
+            locale: 'en_US',
+          },
+        });
+      }
+      case 'connection.tune': {
+        const { channelMax, frameMax, heartbeat } = method.args;
+        const wanted = options.heartbeat ?? 0;
+        const args = {
+          channelMax: (this._channelMax = Math.min(channelMax || 65535, options.channelMax ?? 2047)),
+          frameMax: (this._frameMax = Math.min(frameMax || 2 ** 32 - 1, options.frameMax ?? 131_072)),
+          heartbeat: wanted > 0 && heartbeat > 0 ? Math.min(wanted, heartbeat) : wanted,
+        };
+        socket._splitter.frameMax = args.frameMax;
+        this._write(0, { name: 'connection.tuneOk', args });
+        this._heartbeat = args.heartbeat;
+        return this._write(0, { name: 'connection.open', args: { virtualHost: options.vhost ?? '/' } });
+      }
+      case 'connection.openOk':
+        return this._handshake?.resolve();
+      case 'connection.close':
+        this._write(0, { name: 'connection.closeOk', args: {} });
+        this._closeReason = closeError(ErrorCode.ConnectionClosed, method.args);
+        return socket._close();
+      case 'connection.blocked':
+        this._blocked = true;
+        return this._guard(() => this._emit('blocked', method.args.reason));
+      case 'connection.unblocked':
+        this._blocked = false;
+        this._guard(() => this._emit('unblocked'));
+        return this._pump();
+      default:
+        // close-ok and update-secret-ok: replies to _call0, in order.
+        this._calls0.shift()?.resolve();
+    }
+  }
+
+  private _onClose(socket: Socket, error: unknown): void {
+    if (socket !== this._socket) return;
+    this._socket = undefined;
+    clearTimeout(this._timers[1]);
+    clearInterval(this._timers[2]);
+    const reason = this._closeReason ?? new WarrenError(ErrorCode.ConnectionLost, 'connection lost', 0, 0, 0, error);
+    this._handshake?.reject(reason);
+    const calls = this._calls0;
+    this._calls0 = [];
+    for (const call of calls) call.reject(reason);
+    for (const channel of this._channels.values()) channel._lost(reason);
+    if (this._state !== 'open') return;
+    if (this.options.reconnect !== false && retryable(reason, this.options)) void reconnect(this, reason);
+    else this._finish(reason);
+  }
+
+  /** A request on channel 0 (update-secret, close), answered in order. */
+  private _call0(name: MethodName, args: Record<string, unknown>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this._write(0, { name, args } as Method);
+      const timer = setTimeout(
+        () => reject(new WarrenError(ErrorCode.Timeout, `no reply to ${name}`)),
+        this.options.connectTimeout ?? 10_000,
+      );
+      const settle = (error?: unknown): void => {
+        clearTimeout(timer);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      this._calls0.push({ resolve: settle, reject: settle });
+    });
+  }
+
+  /** Only when asked for: page timers run late in background tabs, and a late timer must not kill a live socket. */
+  private _startHeartbeat(): void {
+    const socket = this._socket!;
+    let seen = -1;
+    let silent = 0;
+    if (this._heartbeat > 0) {
+      this._timers[2] = setInterval(() => {
+        // Two heartbeat periods (four ticks) without a frame: the peer is gone.
+        if (this._received !== seen) silent = 0;
+        else if (++silent >= 4) {
+          this._closeReason = new WarrenError(ErrorCode.Timeout, 'missed heartbeats');
+          return socket._close();
+        }
+        seen = this._received;
+        socket._out.heartbeat();
+        socket._send();
+      }, this._heartbeat * 500);
+    }
+  }
+
+  private _scheduleRefresh(): void {
+    clearTimeout(this._timers[1]);
+    const expiresAt = typeof this.options.token === 'function' ? jwtExpiry(this._token) : undefined;
+    if (expiresAt === undefined) return;
+    this._timers[1] = setTimeout(
+      () => this.updateToken().catch((err: unknown) => this._emit('error', err)),
+      refreshDelay(expiresAt, Date.now()),
+    );
+  }
+}

@@ -1,0 +1,92 @@
+import type { FieldTable } from '../shared/index.js';
+import type { Channel } from './channel.js';
+import type { Message } from './message.js';
+
+/** Options of basic.consume. */
+export interface ConsumeOptions {
+  /** Chosen by the broker when empty. Kept across reconnects. */
+  consumerTag?: string;
+  noAck?: boolean;
+  exclusive?: boolean;
+  noLocal?: boolean;
+  arguments?: FieldTable;
+}
+
+/**
+ * A subscription. With a callback, messages go to it; without one, iterate:
+ * `for await (const msg of consumer)`. Leaving the loop cancels the consumer;
+ * the loop ends when the consumer is cancelled (by `cancel()` or by the broker)
+ * and throws the channel's error when the channel closes. Messages buffer in
+ * memory until iterated: bound them with `basicQos`.
+ */
+export class Consumer implements AsyncIterable<Message> {
+  readonly channel: Channel;
+  readonly tag: string;
+  /** The queue consumed from; follows the queue's new name when a reconnect re-declared a server-named queue. */
+  queue: string;
+  /** The options it was created with, to resume it after a reconnect. */
+  readonly options: ConsumeOptions;
+  private readonly _callback: ((message: Message) => void) | undefined;
+  private readonly _buffer: Message[] = [];
+  private _wake: (() => void) | undefined;
+  private _done = false;
+  private _error: unknown;
+
+  /** @internal */
+  constructor(
+    channel: Channel,
+    tag: string,
+    queue: string,
+    options: ConsumeOptions,
+    callback: ((message: Message) => void) | undefined,
+  ) {
+    this.channel = channel;
+    this.tag = tag;
+    this.queue = queue;
+    this.options = options;
+    this._callback = callback;
+  }
+
+  /** Stops the subscription (basic.cancel). */
+  cancel(): Promise<void> {
+    return this.channel.basicCancel(this.tag);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Message> {
+    try {
+      for (;;) {
+        const next = this._buffer.shift();
+        if (next !== undefined) yield next;
+        else if (this._done) {
+          if (this._error !== undefined) throw this._error;
+          return;
+        } else await new Promise<void>((resolve) => (this._wake = resolve));
+      }
+    } finally {
+      // A dead channel has no subscription left to cancel.
+      if (!this._done) await this.cancel().catch(() => {});
+    }
+  }
+
+  /** @internal */
+  _push(message: Message): void {
+    if (this._callback !== undefined) this._callback(message);
+    else {
+      this._buffer.push(message);
+      this._wakeUp();
+    }
+  }
+
+  /** @internal The subscription ended: cancelled (no error) or its channel closed. */
+  _end(error?: unknown): void {
+    this._done = true;
+    this._error = error;
+    this._wakeUp();
+  }
+
+  private _wakeUp(): void {
+    const wake = this._wake;
+    this._wake = undefined;
+    wake?.();
+  }
+}

@@ -1,0 +1,50 @@
+/** Stable codes of the errors the client raises; `switch (err.code)` on these, never on the text. */
+export const ErrorCode = {
+  /** The broker or gateway closed the connection (`replyCode` says why: 403, 530, 320…). */
+  ConnectionClosed: 'ERR_CONNECTION_CLOSED',
+  /** The broker closed the channel (`replyCode` 404, 406, 403…); the channel is unusable. */
+  ChannelClosed: 'ERR_CHANNEL_CLOSED',
+  /** The socket dropped while the operation was in flight (an RPC, an unconfirmed publish). */
+  ConnectionLost: 'ERR_CONNECTION_LOST',
+  /** The connection or channel was closed by this client, or gave up reconnecting. */
+  Closed: 'ERR_CLOSED',
+  /** Waited longer than allowed: to connect, or for a writable connection (`waitTimeout`), or for an RPC reply. */
+  Timeout: 'ERR_TIMEOUT',
+  /** The broker answered a confirmed publish with basic.nack. */
+  Nacked: 'ERR_NACKED',
+  /** No WebSocket class: pass `WebSocket` (the `ws` package on Node 20). */
+  NoWebSocket: 'ERR_NO_WEBSOCKET',
+  /** More channels than negotiated `channel_max`. */
+  ChannelMax: 'ERR_CHANNEL_MAX',
+  /** The peer sent something AMQP does not allow here. */
+  Protocol: 'ERR_PROTOCOL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * Every error the client raises. AMQP closes keep the peer's `replyCode`,
+ * `classId` and `methodId` (0 when not an AMQP close); wrapped failures keep `cause`.
+ */
+export class WarrenError extends Error {
+  override readonly name = 'WarrenError';
+  readonly code: ErrorCode;
+  readonly replyCode: number;
+  readonly classId: number;
+  readonly methodId: number;
+
+  constructor(code: ErrorCode, message: string, replyCode = 0, classId = 0, methodId = 0, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.code = code;
+    this.replyCode = replyCode;
+    this.classId = classId;
+    this.methodId = methodId;
+  }
+}
+
+/** The error for a connection.close or channel.close received from the peer. */
+export function closeError(
+  code: ErrorCode,
+  args: { replyCode: number; replyText: string; classId: number; methodId: number },
+): WarrenError {
+  return new WarrenError(code, args.replyText, args.replyCode, args.classId, args.methodId);
+}

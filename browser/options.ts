@@ -1,0 +1,46 @@
+import type { FieldTable } from '../shared/index.js';
+import type { ReconnectOptions } from './backoff.js';
+import type { WebSocketConstructor } from './socket.js';
+import type { TokenSource } from './token.js';
+
+/** Options of `connect()`. Durations are in milliseconds, except `heartbeat` (seconds, as in AMQP). */
+export interface ConnectOptions {
+  /** The gateway's WebSocket URL, `wss://host/amqp`. */
+  url: string;
+  /**
+   * The JWT, sent as the SASL PLAIN password. A function is called on every
+   * connect and again before the token's `exp` (a refresh sent with
+   * connection.update-secret).
+   */
+  token: TokenSource;
+  /** Default `/`. */
+  vhost?: string;
+  /** SASL PLAIN user name; the gateway ignores it. Default empty. */
+  username?: string;
+  /** The WebSocket class. Default the global one; on Node 20 pass the `ws` package's. */
+  WebSocket?: WebSocketConstructor;
+  /** Largest frame to accept and send. Default 131 072. */
+  frameMax?: number;
+  /** Default 2047. */
+  channelMax?: number;
+  /**
+   * AMQP heartbeat in seconds. Default 0: page timers stall in background tabs,
+   * so the gateway checks liveness with WebSocket pings, which browsers answer
+   * on their own. Above 0, the smaller of this and the server's proposal is used.
+   */
+  heartbeat?: number;
+  /** Limit for opening the socket plus the AMQP handshake, and for connection-level replies. Default 10 000. */
+  connectTimeout?: number;
+  /**
+   * How long a publish or call waits for the connection to come back, for
+   * connection.unblocked, or for the socket's buffer to drain, before it
+   * rejects `ERR_TIMEOUT`. Default 30 000.
+   */
+  waitTimeout?: number;
+  /** Publishes wait while the WebSocket holds more than this many bytes. Default 1 MiB. */
+  highWaterMark?: number;
+  /** Reconnect after the socket drops; `false` to close instead. Default on, with the defaults of {@link ReconnectOptions}. */
+  reconnect?: ReconnectOptions | false;
+  /** Extra client properties (`connection_name` shows in the management UI). */
+  clientProperties?: FieldTable;
+}

@@ -1,0 +1,76 @@
+import { backoffDelay } from './backoff.js';
+import { Channel } from './channel.js';
+import type { Connection } from './connection.js';
+import { ErrorCode, WarrenError } from './errors.js';
+import type { ConnectOptions } from './options.js';
+
+/**
+ * Whether a connection that ended with `reason` is worth reopening: a lost
+ * socket, a gateway or broker going away (320, 541), or an expired token
+ * when a token function can supply a new one (403). Refusals that a retry
+ * cannot change (a vhost not granted, a protocol error) are final.
+ */
+export function retryable(reason: unknown, options: ConnectOptions): boolean {
+  const code = reason instanceof WarrenError ? reason.replyCode : 0;
+  return code === 0 || code === 320 || code === 541 || (code === 403 && typeof options.token === 'function');
+}
+
+/**
+ * Reopens `connection` with exponential backoff and jitter, then restores
+ * topology and channels; calls waiting meanwhile run once it is open again.
+ * Gives up after `maxAttempts` or a final refusal, closing the connection.
+ */
+export async function reconnect(connection: Connection, error: unknown): Promise<void> {
+  connection._state = 'reconnecting';
+  const options = connection.options.reconnect || {};
+  for (let attempt = 0; attempt < (options.maxAttempts ?? Infinity); attempt++) {
+    const delay = backoffDelay(attempt, options);
+    connection._guard(() => connection._emit('reconnecting', { attempt: attempt + 1, delay, error }));
+    // close() clears this timer and the loop is left behind, never resumed.
+    await new Promise((resolve) => (connection._sleep = setTimeout(resolve, delay)));
+    try {
+      await connection._open();
+      const renamedQueues = await restore(connection);
+      if (connection._socket === undefined) throw new WarrenError(ErrorCode.ConnectionLost, 'lost while restoring');
+      if (connection._state !== 'reconnecting') return;
+      connection._state = 'open';
+      connection._guard(() => connection._emit('reconnected', { renamedQueues }));
+      return connection._pump();
+    } catch (err) {
+      if (connection._state !== 'reconnecting') return;
+      connection._socket?._close();
+      error = err;
+      if (!retryable(err, connection.options)) break;
+    }
+  }
+  connection._finish(
+    error instanceof WarrenError ? error : new WarrenError(ErrorCode.ConnectionLost, 'gave up', 0, 0, 0, error),
+  );
+}
+
+/** Declares the recorded topology on a scratch channel, then reopens every channel with its consumers. */
+async function restore(connection: Connection): Promise<Map<string, string>> {
+  const channels = [...connection._channels.values()];
+  const report = (err: unknown): void => void connection._emit('error', err);
+  const scratch = async (): Promise<Channel> => {
+    let id = 1;
+    while (connection._channels.has(id)) id++;
+    const channel = new Channel(connection, id);
+    connection._channels.set(id, channel);
+    await channel._open(false);
+    return channel;
+  };
+  let temp = await scratch();
+  const renamed = await connection._topology.restore(temp, async () => (temp = await scratch()), report);
+  await temp._call('channel.close', { replyCode: 200 }, undefined, true);
+  temp._shutdown(new WarrenError(ErrorCode.Closed, 'scratch channel'), false);
+  for (const channel of channels) {
+    try {
+      await channel._open(true, renamed);
+    } catch (err) {
+      report(err);
+      channel._shutdown(err as WarrenError, true);
+    }
+  }
+  return renamed;
+}

@@ -1,0 +1,93 @@
+import { FrameSplitter, FrameWriter, type Frame } from '../shared/index.js';
+
+/** The part of the standard WebSocket API the client uses; browsers' and the `ws` package's classes fit. */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly bufferedAmount: number;
+  onopen(event: unknown): void;
+  onmessage(event: { data: unknown }): void;
+  onclose(event: { code: number; reason: string }): void;
+  onerror(event: unknown): void;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** A WebSocket class: the browser's global, Node 22's global, or `ws` on Node 20. */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
+/** What a socket reports to its connection. */
+export interface SocketEvents {
+  open(): void;
+  frame(frame: Frame): void;
+  /** Once, however the socket ended; `error` is set for a malformed stream. */
+  close(error?: unknown): void;
+}
+
+/** Frames pending beyond this many bytes leave at once rather than at the end of the microtask. */
+const FLUSH_AT = 128 * 1024;
+
+/**
+ * One WebSocket carrying AMQP: frames written during the same microtask leave
+ * as one binary message (a publish's method, header and body frames; a burst of
+ * publishes or acks); received messages are split into frames in any chunking.
+ */
+export class Socket {
+  /** Where frames are written; `send()` schedules them. */
+  readonly _out = new FrameWriter();
+  readonly _splitter = new FrameSplitter();
+  private readonly _ws: WebSocketLike;
+  private _scheduled = false;
+  private _ended = false;
+
+  constructor(url: string, WebSocketClass: WebSocketConstructor, events: SocketEvents) {
+    const ws = (this._ws = new WebSocketClass(url, 'amqp'));
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => events.open();
+    ws.onmessage = (event) => {
+      if (this._ended) return;
+      try {
+        this._splitter.push(new Uint8Array(event.data as ArrayBuffer), events.frame);
+      } catch (err) {
+        this._close();
+        this._end(events, err);
+      }
+    };
+    // Browsers follow every error with a close event; `close` carries what we need.
+    ws.onerror = () => {};
+    ws.onclose = () => this._end(events);
+  }
+
+  /** Bytes accepted but not yet on the wire: the WebSocket's buffer plus frames waiting for the microtask. */
+  get _buffered(): number {
+    return this._ws.bufferedAmount + this._out.length;
+  }
+
+  /** Sends what was written to `_out`, now if much is waiting, else at the end of the microtask. */
+  _send(): void {
+    if (this._out.length >= FLUSH_AT) this._flush();
+    else if (!this._scheduled) {
+      this._scheduled = true;
+      queueMicrotask(() => this._flush());
+    }
+  }
+
+  _flush(): void {
+    this._scheduled = false;
+    if (this._out.length > 0 && !this._ended) this._ws.send(this._out.take());
+  }
+
+  _close(): void {
+    this._flush();
+    try {
+      this._ws.close();
+    } catch {
+      // Closing a socket that never opened throws in some runtimes; it is gone either way.
+    }
+  }
+
+  private _end(events: SocketEvents, error?: unknown): void {
+    if (this._ended) return;
+    this._ended = true;
+    events.close(error);
+  }
+}

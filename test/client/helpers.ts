@@ -1,0 +1,39 @@
+import { WebSocket } from 'ws';
+import { connect, type Connection, type ConnectOptions, type WebSocketConstructor } from '../../browser/index.js';
+import type { BarePipe } from '../helpers/bare-pipe.js';
+
+/** The `ws` package's class, as the client's WebSocket (Node 20 has no global one). */
+export const NodeWebSocket = WebSocket as unknown as WebSocketConstructor;
+
+/** Connects through `pipe` as guest, with the `ws` WebSocket. */
+export function connectPipe(pipe: BarePipe, options: Partial<ConnectOptions> = {}): Promise<Connection> {
+  return connect({ url: pipe.url, username: 'guest', token: 'guest', WebSocket: NodeWebSocket, ...options });
+}
+
+/** A name no other test run uses. */
+export function unique(prefix: string): string {
+  return `warren.test.${prefix}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Resolves with the first event of `type` (by `on`/`off`), rejecting after `ms`. */
+export function nextEvent<T extends unknown[]>(
+  emitter: {
+    on(type: string, fn: (...args: T) => void): unknown;
+    off(type: string, fn: (...args: T) => void): unknown;
+  },
+  type: string,
+  ms = 10_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${type} event within ${ms} ms`)), ms);
+    const fn = (...args: T): void => {
+      clearTimeout(timer);
+      emitter.off(type, fn);
+      resolve(args);
+    };
+    emitter.on(type, fn);
+  });
+}
+
+/** Resolves after `ms`. */
+export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
