@@ -6,18 +6,41 @@ const TWO_32 = 2 ** 32;
 /**
  * Reads AMQP primitives from a byte range. Every read is bounds-checked against
  * `end`, and fails with a 501 FRAME_ERROR rather than reading past it.
+ *
+ * Integers are assembled from bytes rather than through a DataView: creating a
+ * DataView per frame costs more than decoding a small method.
  */
 export class ByteReader {
-  readonly bytes: Uint8Array;
-  readonly view: DataView;
+  bytes: Uint8Array;
   pos: number;
   end: number;
+  private dataView: DataView | null = null;
 
   constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
     this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = start;
     this.end = end;
+  }
+
+  /** A DataView over `bytes`, made on first use. */
+  get view(): DataView {
+    const bytes = this.bytes;
+    if (
+      this.dataView === null ||
+      this.dataView.buffer !== bytes.buffer ||
+      this.dataView.byteOffset !== bytes.byteOffset
+    ) {
+      this.dataView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    return this.dataView;
+  }
+
+  /** Points the reader at new bytes, so one reader can serve many frames. */
+  reset(bytes: Uint8Array, start = 0, end = bytes.length): this {
+    this.bytes = bytes;
+    this.pos = start;
+    this.end = end;
+    return this;
   }
 
   get remaining(): number {
@@ -37,43 +60,41 @@ export class ByteReader {
 
   int8(): number {
     this.need(1);
-    return this.view.getInt8(this.pos++);
+    return (this.bytes[this.pos++]! << 24) >> 24;
   }
 
   short(): number {
     this.need(2);
-    const v = this.view.getUint16(this.pos);
-    this.pos += 2;
-    return v;
+    const b = this.bytes;
+    const p = this.pos;
+    this.pos = p + 2;
+    return (b[p]! << 8) | b[p + 1]!;
   }
 
   int16(): number {
-    this.need(2);
-    const v = this.view.getInt16(this.pos);
-    this.pos += 2;
-    return v;
+    return (this.short() << 16) >> 16;
   }
 
   long(): number {
     this.need(4);
-    const v = this.view.getUint32(this.pos);
-    this.pos += 4;
-    return v;
+    const b = this.bytes;
+    const p = this.pos;
+    this.pos = p + 4;
+    return b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
   }
 
   int32(): number {
     this.need(4);
-    const v = this.view.getInt32(this.pos);
-    this.pos += 4;
-    return v;
+    const b = this.bytes;
+    const p = this.pos;
+    this.pos = p + 4;
+    return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
   }
 
   /** An unsigned 64-bit integer as a number: exact up to 2^53, which delivery tags and sizes never pass. */
   longlong(): number {
-    this.need(8);
-    const v = this.view.getUint32(this.pos) * TWO_32 + this.view.getUint32(this.pos + 4);
-    this.pos += 8;
-    return v;
+    const high = this.long();
+    return high * TWO_32 + this.long();
   }
 
   int64(): bigint {

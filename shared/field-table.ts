@@ -91,7 +91,7 @@ function readValue(r: ByteReader, depth: number): FieldValue {
     case 0x78 /* x */:
       return r.longstrBytes().slice();
     case 0x54 /* T */:
-      return new Date(Number(r.uint64()) * 1000);
+      return new Date(r.longlong() * 1000);
     case 0x46 /* F */:
       return readTable(r, depth + 1);
     case 0x41 /* A */:

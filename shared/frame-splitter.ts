@@ -17,6 +17,31 @@ export interface Frame {
   raw: Uint8Array;
 }
 
+/**
+ * A frame as the splitter emits it: `payload` and `raw` are made on first use, so a
+ * relay that forwards `raw` and a decoder that reads `payload` each pay for one view.
+ */
+class SplitFrame implements Frame {
+  private payloadView: Uint8Array | null = null;
+  private rawView: Uint8Array | null = null;
+
+  constructor(
+    readonly type: number,
+    readonly channel: number,
+    private readonly bytes: Uint8Array,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  get payload(): Uint8Array {
+    return (this.payloadView ??= this.bytes.subarray(this.start + FRAME_HEADER_SIZE, this.end - 1));
+  }
+
+  get raw(): Uint8Array {
+    return (this.rawView ??= this.bytes.subarray(this.start, this.end));
+  }
+}
+
 export interface FrameSplitterOptions {
   /**
    * Largest frame accepted, header and frame-end included (AMQP's frame_max).
@@ -141,11 +166,6 @@ export class FrameSplitter {
     if (bytes[end - 1] !== FRAME_END) {
       throw frameError(CodecErrorCode.FrameEnd, `frame-end octet is 0x${bytes[end - 1]!.toString(16)}, not 0xce`);
     }
-    onFrame({
-      type: bytes[start]!,
-      channel: (bytes[start + 1]! << 8) | bytes[start + 2]!,
-      payload: bytes.subarray(start + FRAME_HEADER_SIZE, end - 1),
-      raw: bytes.subarray(start, end),
-    });
+    onFrame(new SplitFrame(bytes[start]!, (bytes[start + 1]! << 8) | bytes[start + 2]!, bytes, start, end));
   }
 }

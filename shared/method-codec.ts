@@ -20,6 +20,31 @@ export interface MethodInfo {
 const byId = new Map<number, MethodInfo>();
 const byName = new Map<string, MethodInfo>();
 
+/** Argument types as small integers, so the decode loop switches on numbers. */
+const ArgCode = {
+  octet: 0,
+  short: 1,
+  long: 2,
+  longlong: 3,
+  bit: 4,
+  shortstr: 5,
+  longstr: 6,
+  table: 7,
+  reservedShort: 8,
+  reservedShortstr: 9,
+  reservedLongstr: 10,
+  reservedBit: 11,
+} as const satisfies Record<ArgType, number>;
+
+/** What the decoder needs of a method, in arrays it can index without allocating. */
+interface DecodePlan {
+  readonly info: MethodInfo;
+  readonly names: readonly string[];
+  readonly codes: readonly number[];
+}
+
+const plans = new Map<number, DecodePlan>();
+
 for (const [className, cls] of Object.entries(SPEC)) {
   for (const [methodName, method] of Object.entries(cls.methods)) {
     const info: MethodInfo = {
@@ -31,6 +56,11 @@ for (const [className, cls] of Object.entries(SPEC)) {
     };
     byId.set(cls.id * 65536 + method.id, info);
     byName.set(info.name, info);
+    plans.set(cls.id * 65536 + method.id, {
+      info,
+      names: info.args.map((a) => a.name),
+      codes: info.args.map((a) => ArgCode[a.type]),
+    });
   }
 }
 
@@ -57,11 +87,16 @@ export function peekMethodId(payload: Uint8Array): { classId: number; methodId: 
   return { classId: (payload[0]! << 8) | payload[1]!, methodId: (payload[2]! << 8) | payload[3]! };
 }
 
+// Decoding is synchronous and never re-entered, so one reader serves every call.
+const reader = new ByteReader(new Uint8Array(0));
+
 /** Decodes a method frame's payload. Unknown ids fail with 503 COMMAND_INVALID; leftovers with 501. */
 export function decodeMethod(payload: Uint8Array): Method {
-  const { classId, methodId } = peekMethodId(payload);
-  const info = methodInfo(classId, methodId);
-  if (info === undefined) {
+  if (payload.length < 4) peekMethodId(payload); // throws the truncation error
+  const classId = (payload[0]! << 8) | payload[1]!;
+  const methodId = (payload[2]! << 8) | payload[3]!;
+  const plan = plans.get(classId * 65536 + methodId);
+  if (plan === undefined) {
     throw new AmqpCodecError(
       CodecErrorCode.UnknownMethod,
       ReplyCode.CommandInvalid,
@@ -69,58 +104,13 @@ export function decodeMethod(payload: Uint8Array): Method {
       { classId, methodId },
     );
   }
-  const r = new ByteReader(payload, 4);
+  const r = reader.reset(payload, 4);
   const args: Record<string, unknown> = {};
   try {
-    let bits = 0;
-    let bit = 8;
-    for (const { name, type } of info.args) {
-      if (type === 'bit' || type === 'reservedBit') {
-        if (bit === 8) {
-          bits = r.octet();
-          bit = 0;
-        }
-        const value = (bits & (1 << bit++)) !== 0;
-        if (type === 'bit') args[name] = value;
-        continue;
-      }
-      bit = 8;
-      switch (type) {
-        case 'octet':
-          args[name] = r.octet();
-          break;
-        case 'short':
-          args[name] = r.short();
-          break;
-        case 'long':
-          args[name] = r.long();
-          break;
-        case 'longlong':
-          args[name] = r.longlong();
-          break;
-        case 'shortstr':
-          args[name] = r.shortstr();
-          break;
-        case 'longstr':
-          args[name] = r.longstr();
-          break;
-        case 'table':
-          args[name] = readTable(r);
-          break;
-        case 'reservedShort':
-          r.short();
-          break;
-        case 'reservedShortstr':
-          r.shortstr();
-          break;
-        case 'reservedLongstr':
-          r.longstrBytes();
-          break;
-      }
-    }
+    readArgs(r, plan, args);
   } catch (err) {
     if (err instanceof AmqpCodecError) {
-      throw new AmqpCodecError(err.code, err.replyCode, `${info.name}: ${err.message}`, {
+      throw new AmqpCodecError(err.code, err.replyCode, `${plan.info.name}: ${err.message}`, {
         classId,
         methodId,
         cause: err,
@@ -132,11 +122,62 @@ export function decodeMethod(payload: Uint8Array): Method {
     throw new AmqpCodecError(
       CodecErrorCode.TrailingBytes,
       ReplyCode.FrameError,
-      `${info.name}: ${r.end - r.pos} bytes after the last argument`,
+      `${plan.info.name}: ${r.end - r.pos} bytes after the last argument`,
       { classId, methodId },
     );
   }
-  return { name: info.name, args } as Method;
+  return { name: plan.info.name, args } as Method;
+}
+
+function readArgs(r: ByteReader, plan: DecodePlan, args: Record<string, unknown>): void {
+  const { names, codes } = plan;
+  let bits = 0;
+  let bit = 8;
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i]!;
+    if (code === ArgCode.bit || code === ArgCode.reservedBit) {
+      if (bit === 8) {
+        bits = r.octet();
+        bit = 0;
+      }
+      const value = (bits & (1 << bit++)) !== 0;
+      if (code === ArgCode.bit) args[names[i]!] = value;
+      continue;
+    }
+    bit = 8;
+    switch (code) {
+      case ArgCode.octet:
+        args[names[i]!] = r.octet();
+        break;
+      case ArgCode.short:
+        args[names[i]!] = r.short();
+        break;
+      case ArgCode.long:
+        args[names[i]!] = r.long();
+        break;
+      case ArgCode.longlong:
+        args[names[i]!] = r.longlong();
+        break;
+      case ArgCode.shortstr:
+        args[names[i]!] = r.shortstr();
+        break;
+      case ArgCode.longstr:
+        args[names[i]!] = r.longstr();
+        break;
+      case ArgCode.table:
+        args[names[i]!] = readTable(r);
+        break;
+      case ArgCode.reservedShort:
+        r.short();
+        break;
+      case ArgCode.reservedShortstr:
+        r.shortstr();
+        break;
+      case ArgCode.reservedLongstr:
+        r.longstrBytes();
+        break;
+    }
+  }
 }
 
 /** Writes a method's payload (ids, then arguments) at the writer's position. */

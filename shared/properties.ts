@@ -69,7 +69,7 @@ export function readContentHeader(r: ByteReader): ContentHeader {
   if (flags & REPLY_TO) p.replyTo = r.shortstr();
   if (flags & EXPIRATION) p.expiration = r.shortstr();
   if (flags & MESSAGE_ID) p.messageId = r.shortstr();
-  if (flags & TIMESTAMP) p.timestamp = new Date(Number(r.uint64()) * 1000);
+  if (flags & TIMESTAMP) p.timestamp = new Date(r.longlong() * 1000);
   if (flags & TYPE) p.type = r.shortstr();
   if (flags & USER_ID) p.userId = r.shortstr();
   if (flags & APP_ID) p.appId = r.shortstr();
@@ -144,9 +144,12 @@ export function writeContentHeader(w: ByteWriter, classId: number, bodySize: num
   w.view.setUint16(flagsAt, flags);
 }
 
+// Decoding is synchronous and never re-entered, so one reader serves every call.
+const reader = new ByteReader(new Uint8Array(0));
+
 /** Decodes a header frame's payload; bytes left after the properties are a 501 FRAME_ERROR. */
 export function decodeContentHeader(payload: Uint8Array): ContentHeader {
-  const r = new ByteReader(payload);
+  const r = reader.reset(payload);
   const header = readContentHeader(r);
   if (r.pos !== r.end) {
     throw frameError(CodecErrorCode.TrailingBytes, `${r.end - r.pos} bytes after the content header's properties`);

@@ -1,20 +1,49 @@
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Decodes UTF-8; short ASCII runs (most AMQP names) skip TextDecoder's call cost. */
+/** Longest string the ASCII fast path and the name cache take. */
+const SHORT_ASCII = 64;
+const CACHE_SIZE = 4096; // a power of two
+/**
+ * Recently decoded short ASCII strings, by a hash of their bytes. AMQP traffic
+ * repeats the same exchange, routing key, consumer tag, content type and header
+ * names in every message; a hit returns the existing string without allocating.
+ */
+const nameCache: string[] = new Array<string>(CACHE_SIZE).fill('');
+/** Reused argument list for String.fromCharCode on a cache miss. */
+const charCodes: number[] = [];
+
+/**
+ * Decodes UTF-8. Short ASCII runs (most AMQP names) skip TextDecoder's call cost
+ * and are looked up in a small cache of recent names.
+ */
 export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
   const length = end - start;
   if (length === 0) return '';
-  if (length <= 32) {
-    let out = '';
-    for (let i = start; i < end; i++) {
-      const c = bytes[i]!;
-      if (c >= 0x80) return decoder.decode(bytes.subarray(start, end));
-      out += String.fromCharCode(c);
-    }
-    return out;
+  if (length > SHORT_ASCII) return decoder.decode(bytes.subarray(start, end));
+  // Hash a few sampled bytes only; the comparison below reads every byte anyway.
+  const last = end - 1;
+  const mid = start + (length >> 1);
+  let hash = Math.imul(length, 0x9e3779b1) ^ bytes[start]!;
+  hash = Math.imul(hash ^ bytes[last]!, 31) ^ bytes[mid]!;
+  hash = Math.imul(hash ^ bytes[last - (length >> 2)]!, 31) ^ bytes[start + (length >> 2)]!;
+  hash = Math.imul(hash ^ bytes[last - 1 < start ? start : last - 1]!, 31);
+  const slot = (hash ^ (hash >>> 15)) & (CACHE_SIZE - 1);
+  const cached = nameCache[slot]!;
+  // Cached strings are ASCII, so a match also proves these bytes are ASCII.
+  if (cached.length === length) {
+    let i = 0;
+    while (i < length && cached.charCodeAt(i) === bytes[start + i]) i++;
+    if (i === length) return cached;
   }
-  return decoder.decode(bytes.subarray(start, end));
+  for (let i = start; i < end; i++) {
+    if (bytes[i]! >= 0x80) return decoder.decode(bytes.subarray(start, end));
+  }
+  charCodes.length = length;
+  for (let i = 0; i < length; i++) charCodes[i] = bytes[start + i]!;
+  const text = String.fromCharCode.apply(null, charCodes);
+  nameCache[slot] = text;
+  return text;
 }
 
 /**
