@@ -1,0 +1,387 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import {
+  AmqpCodecError,
+  decodeMethod,
+  encodeHeartbeat,
+  FrameSplitter,
+  FrameType,
+  FrameWriter,
+  PROTOCOL_HEADER,
+  ReplyCode,
+  type FieldTable,
+  type Frame,
+  type Method,
+} from '../../shared/index.js';
+import { BrokerError, BrokerErrorCode } from './broker-errors.js';
+
+export interface BrokerCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface BrokerLinkOptions {
+  /** Tried in order; the first that completes the handshake up to tune wins. */
+  readonly urls: readonly URL[];
+  /** Credentials for a URL: the URL's own (service mode) or the session's token (passthrough). */
+  readonly credentialsFor: (url: URL) => BrokerCredentials;
+  readonly connectTimeoutMs: number;
+  readonly clientProperties: FieldTable;
+  /** CA bundle for amqps:// URLs. */
+  readonly ca?: string | Buffer | undefined;
+  /** Called when a URL fails and the next is tried. */
+  readonly onFailover?: (url: URL, err: Error) => void;
+}
+
+/** What the broker proposed in connection.tune. */
+export interface BrokerTune {
+  readonly channelMax: number;
+  readonly frameMax: number;
+  readonly heartbeat: number;
+}
+
+/**
+ * One broker-side AMQP connection. `connectBroker` runs the handshake up to
+ * connection.tune; `open` completes it for a vhost; after that, frames flow
+ * to `onFrame` and `write` sends raw frames.
+ */
+export class BrokerLink {
+  /** Called for each frame from the broker once the link is open (heartbeats excluded). */
+  onFrame: (frame: Frame) => void = () => {};
+  /** Called after each chunk read from the socket, so a caller can flush what it batched. */
+  onChunkEnd: () => void = () => {};
+  /** Called once when the connection is gone, with the reason when it was not a clean close. */
+  onClosed: (err: BrokerError | undefined) => void = () => {};
+
+  private readonly splitter = new FrameSplitter();
+  private waiter: ((method: Method | Error) => void) | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private lastRead = Date.now();
+  private lastWrite = Date.now();
+  private closed = false;
+  private closing = false;
+  private open = false;
+
+  constructor(
+    private readonly socket: Socket,
+    readonly url: URL,
+    readonly tune: BrokerTune,
+  ) {}
+
+  /** Connects to the first broker that answers, authenticates, and stops at connection.tune. */
+  static async connect(options: BrokerLinkOptions): Promise<BrokerLink> {
+    let lastError: Error = new Error('no broker URL configured');
+    for (const url of options.urls) {
+      try {
+        return await connectOne(url, options);
+      } catch (err) {
+        // The broker refusing us (bad credentials) is an answer, not an outage: stop there.
+        if (err instanceof BrokerError && err.code === BrokerErrorCode.Refused) throw err;
+        lastError = err as Error;
+        options.onFailover?.(url, lastError);
+      }
+    }
+    if (lastError instanceof BrokerError) throw lastError;
+    throw BrokerError.unreachable(lastError.message, lastError);
+  }
+
+  /** Sends tune-ok and connection.open; resolves on open-ok, rejects with the broker's close. */
+  async openVhost(vhost: string, tuning: BrokerTune): Promise<void> {
+    this.splitter.frameMax = tuning.frameMax;
+    const writer = new FrameWriter();
+    writer.method(0, { name: 'connection.tuneOk', args: tuning });
+    writer.method(0, { name: 'connection.open', args: { virtualHost: vhost } });
+    this.socket.write(writer.take());
+    const reply = await this.next();
+    if (reply.name !== 'connection.openOk') throw unexpected(reply);
+    this.open = true;
+    this.startHeartbeats(tuning.heartbeat);
+  }
+
+  /** Writes whole frames; false means the socket's buffer is full (wait for `drain`). */
+  write(frames: Uint8Array): boolean {
+    this.lastWrite = Date.now();
+    return this.socket.write(frames);
+  }
+
+  /** Stops reading from the broker (the browser cannot keep up). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  onDrain(listener: () => void): void {
+    this.socket.on('drain', listener);
+  }
+
+  cork(): void {
+    this.socket.cork();
+  }
+
+  uncork(): void {
+    this.socket.uncork();
+  }
+
+  get writableLength(): number {
+    return this.socket.writableLength;
+  }
+
+  /**
+   * Closes the AMQP connection cleanly: connection.close, then the socket once
+   * close-ok arrives or `timeoutMs` passes.
+   */
+  close(replyCode: number, replyText: string, timeoutMs = 2000): void {
+    if (this.closed || this.closing) return;
+    this.closing = true;
+    this.stopHeartbeats();
+    this.socket.write(
+      new FrameWriter()
+        .method(0, { name: 'connection.close', args: { replyCode, replyText, classId: 0, methodId: 0 } })
+        .take(),
+    );
+    setTimeout(() => this.destroy(), timeoutMs).unref();
+  }
+
+  /** Drops the socket at once. */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /** Called by the socket's data listener. */
+  handleData(chunk: Uint8Array): void {
+    this.lastRead = Date.now();
+    try {
+      this.splitter.push(chunk, this.dispatch);
+    } catch (err) {
+      const reason =
+        err instanceof AmqpCodecError ? `broker sent a malformed frame: ${err.message}` : 'broker frame error';
+      this.fail(new BrokerError(BrokerErrorCode.Protocol, ReplyCode.InternalError, `INTERNAL_ERROR - ${reason}`));
+      return;
+    }
+    if (this.open) this.onChunkEnd();
+  }
+
+  handleClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopHeartbeats();
+    const err = this.closing
+      ? undefined
+      : new BrokerError(BrokerErrorCode.Lost, ReplyCode.ConnectionForced, 'CONNECTION_FORCED - broker connection lost');
+    this.waiter?.(err ?? new Error('closed'));
+    this.onClosed(err);
+  }
+
+  private readonly dispatch = (frame: Frame): void => {
+    if (frame.type === FrameType.Heartbeat) return;
+    if (this.open) {
+      // connection.close-ok to our own close ends the link; everything else goes to the session.
+      if (this.closing && frame.channel === 0 && frame.type === FrameType.Method) {
+        const method = decodeMethod(frame.payload);
+        if (method.name === 'connection.closeOk') {
+          this.socket.end();
+          return;
+        }
+      }
+      if (!this.closing) this.onFrame(frame);
+      return;
+    }
+    if (frame.type !== FrameType.Method || frame.channel !== 0) {
+      return this.fail(protocolError(`unexpected frame type ${frame.type} during the handshake`));
+    }
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.(decodeMethod(frame.payload));
+  };
+
+  /** The next method of the handshake; a connection.close from the broker rejects. */
+  next(): Promise<Method> {
+    return new Promise((resolve, reject) => {
+      this.waiter = (method) => {
+        if (method instanceof Error) return reject(method);
+        if (method.name === 'connection.close') {
+          this.socket.write(new FrameWriter().method(0, { name: 'connection.closeOk', args: {} }).take());
+          this.closing = true;
+          const { replyCode, replyText, classId, methodId } = method.args;
+          return reject(new BrokerError(BrokerErrorCode.Refused, replyCode, replyText, classId, methodId));
+        }
+        resolve(method);
+      };
+    });
+  }
+
+  private fail(err: BrokerError): void {
+    this.waiter?.(err);
+    this.waiter = undefined;
+    if (!this.closed) {
+      this.closed = true;
+      this.stopHeartbeats();
+      this.socket.destroy();
+      this.onClosed(err);
+    }
+  }
+
+  private startHeartbeats(seconds: number): void {
+    if (seconds <= 0) return;
+    const intervalMs = (seconds * 1000) / 2;
+    const frame = encodeHeartbeat();
+    this.heartbeatTimer = setInterval(() => {
+      const now = Date.now();
+      if (now - this.lastRead > seconds * 2000) {
+        this.fail(
+          new BrokerError(
+            BrokerErrorCode.Lost,
+            ReplyCode.ConnectionForced,
+            'CONNECTION_FORCED - broker missed heartbeats',
+          ),
+        );
+        return;
+      }
+      if (now - this.lastWrite >= intervalMs) this.write(frame);
+    }, intervalMs);
+    this.heartbeatTimer.unref();
+  }
+
+  private stopHeartbeats(): void {
+    if (this.heartbeatTimer !== undefined) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+  }
+}
+
+function protocolError(detail: string): BrokerError {
+  return new BrokerError(BrokerErrorCode.Protocol, ReplyCode.InternalError, `INTERNAL_ERROR - ${detail}`);
+}
+
+function unexpected(method: Method): BrokerError {
+  return protocolError(`broker sent ${method.name} during the handshake`);
+}
+
+async function connectOne(url: URL, options: BrokerLinkOptions): Promise<BrokerLink> {
+  const socket = await openSocket(url, options);
+  socket.setNoDelay(true);
+  let link: BrokerLink;
+  const handshake = new HandshakeReader(socket);
+  socket.write(PROTOCOL_HEADER);
+  try {
+    const start = await handshake.next(options.connectTimeoutMs);
+    if (start.name !== 'connection.start') throw unexpected(start);
+    if (!start.args.mechanisms.split(' ').includes('PLAIN')) {
+      throw protocolError(`broker offers no PLAIN mechanism (${start.args.mechanisms})`);
+    }
+    const { username, password } = options.credentialsFor(url);
+    socket.write(
+      new FrameWriter()
+        .method(0, {
+          name: 'connection.startOk',
+          args: {
+            clientProperties: options.clientProperties,
+            mechanism: 'PLAIN',
+            response: `\u0000${username}\u0000${password}`,
+            locale: 'en_US',
+          },
+        })
+        .take(),
+    );
+    const tune = await handshake.next(options.connectTimeoutMs);
+    if (tune.name !== 'connection.tune') throw unexpected(tune);
+    link = new BrokerLink(socket, url, tune.args);
+    handshake.detach();
+  } catch (err) {
+    socket.destroy();
+    throw err;
+  }
+  socket.on('data', (chunk: Buffer) => link.handleData(chunk));
+  socket.on('close', () => link.handleClose());
+  return link;
+}
+
+/** Reads handshake methods from a fresh socket, before a BrokerLink exists. */
+class HandshakeReader {
+  private readonly splitter = new FrameSplitter();
+  private readonly methods: (Method | Error)[] = [];
+  private wake: (() => void) | undefined;
+  private readonly onData = (chunk: Buffer): void => {
+    try {
+      this.splitter.push(chunk, (frame) => {
+        if (frame.type === FrameType.Heartbeat) return;
+        if (frame.type !== FrameType.Method || frame.channel !== 0) {
+          this.methods.push(protocolError(`unexpected frame type ${frame.type} during the handshake`));
+          return;
+        }
+        this.methods.push(decodeMethod(frame.payload));
+      });
+    } catch (err) {
+      this.methods.push(
+        err instanceof AmqpCodecError
+          ? protocolError(`broker is not speaking AMQP 0-9-1: ${err.message}`)
+          : (err as Error),
+      );
+    }
+    this.wake?.();
+  };
+  private readonly onEnd = (): void => {
+    this.methods.push(BrokerError.unreachable('broker closed the connection during the handshake'));
+    this.wake?.();
+  };
+
+  constructor(private readonly socket: Socket) {
+    socket.on('data', this.onData);
+    socket.on('close', this.onEnd);
+    socket.on('error', () => {});
+  }
+
+  async next(timeoutMs: number): Promise<Method> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.methods.length === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw BrokerError.unreachable('broker handshake timed out');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+    const method = this.methods.shift()!;
+    if (method instanceof Error) throw method;
+    if (method.name === 'connection.close') {
+      this.socket.write(new FrameWriter().method(0, { name: 'connection.closeOk', args: {} }).take());
+      const { replyCode, replyText, classId, methodId } = method.args;
+      throw new BrokerError(BrokerErrorCode.Refused, replyCode, replyText, classId, methodId);
+    }
+    return method;
+  }
+
+  /** Stops listening. The broker sends nothing after tune until it gets tune-ok, so nothing is lost. */
+  detach(): void {
+    this.socket.off('data', this.onData);
+    this.socket.off('close', this.onEnd);
+  }
+}
+
+function openSocket(url: URL, options: BrokerLinkOptions): Promise<Socket> {
+  const tls = url.protocol === 'amqps:';
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = url.port === '' ? (tls ? 5671 : 5672) : Number(url.port);
+  return new Promise((resolve, reject) => {
+    const socket = tls ? tlsConnect({ host, port, servername: host, ca: options.ca }) : netConnect({ host, port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(BrokerError.unreachable(`connect to ${host}:${port} timed out`));
+    }, options.connectTimeoutMs);
+    socket.once(tls ? 'secureConnect' : 'connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      reject(BrokerError.unreachable(`${host}:${port}: ${err.message}`, err));
+    });
+  });
+}

@@ -1,0 +1,394 @@
+import {
+  decodeContentHeader,
+  decodeMethod,
+  FrameType,
+  FrameWriter,
+  ReplyCode,
+  REPLY_NAMES,
+  type Frame,
+  type Method,
+} from '../../shared/index.js';
+import type { Authorizer, Denial } from './authorizer.js';
+import { encodeHeaderFrame, stampIdentity, type IdentityRules } from './identity.js';
+
+/** What the relay needs from its session. */
+export interface RelayContext {
+  readonly vhost: string;
+  readonly subject: string;
+  readonly channelMax: number;
+  readonly maxMessageSize: number;
+  readonly identity: IdentityRules;
+  authorizer(): Authorizer;
+  toBrowser(frame: Uint8Array): void;
+  toBroker(frame: Uint8Array): void;
+  /** A connection-level error: the session closes with this reply. */
+  connectionError(replyCode: number, replyText: string, classId: number, methodId: number): void;
+  denied(method: Method, denial: Denial): void;
+}
+
+const Phase = {
+  Open: 0,
+  /** We refused an operation: channel.close sent both ways, awaiting both close-oks. */
+  Refused: 1,
+  /** The broker closed the channel; its close was relayed, awaiting the browser's close-ok. */
+  BrokerClosing: 2,
+  /** The browser closed the channel; awaiting the broker's close-ok. */
+  BrowserClosing: 3,
+} as const;
+type Phase = (typeof Phase)[keyof typeof Phase];
+
+interface ChannelState {
+  phase: Phase;
+  /** basic.publish waiting for its content header (held back until the header passes). */
+  publish: Uint8Array | undefined;
+  /** Body bytes still expected for the message in flight; -1 when none is. */
+  bodyRemaining: number;
+  /** Name of the last queue declared on this channel: what an empty queue name means. */
+  lastQueue: string;
+  awaitingBrowserCloseOk: boolean;
+  awaitingBrokerCloseOk: boolean;
+  /** Browser frames for a reopened channel, held until the broker finished closing the old one. */
+  held: Frame[] | undefined;
+}
+
+/** Most frames a reopened channel may queue while the broker finishes closing it. */
+const MAX_HELD_FRAMES = 256;
+
+// Methods the gateway forwards without reading: no permission depends on them.
+const PASS_THROUGH = new Set([
+  60 * 65536 + 10, // basic.qos
+  60 * 65536 + 30, // basic.cancel
+  60 * 65536 + 80, // basic.ack
+  60 * 65536 + 90, // basic.reject
+  60 * 65536 + 100, // basic.recover-async
+  60 * 65536 + 110, // basic.recover
+  60 * 65536 + 120, // basic.nack
+  85 * 65536 + 10, // confirm.select
+  90 * 65536 + 10, // tx.select
+  90 * 65536 + 20, // tx.commit
+  90 * 65536 + 30, // tx.rollback
+  20 * 65536 + 20, // channel.flow
+  20 * 65536 + 21, // channel.flow-ok
+]);
+
+const writer = new FrameWriter();
+
+/**
+ * Relays channels 1…channel_max between a browser and its broker connection:
+ * checks each operation against the token's permissions, keeps the content
+ * frames of a publish in order, stamps the sender's identity, and runs the
+ * channel.close handshakes, including the ones the gateway starts itself.
+ */
+export class ChannelRelay {
+  private readonly channels = new Map<number, ChannelState>();
+
+  constructor(private readonly ctx: RelayContext) {}
+
+  /** A frame from the browser on channel ≥ 1. */
+  fromBrowser(frame: Frame): void {
+    const state = this.channels.get(frame.channel);
+    if (state?.held !== undefined) {
+      if (state.held.length >= MAX_HELD_FRAMES) {
+        return this.ctx.connectionError(
+          ReplyCode.ResourceError,
+          'RESOURCE_ERROR - too many frames on a closing channel',
+          0,
+          0,
+        );
+      }
+      state.held.push(frame);
+      return;
+    }
+    switch (frame.type) {
+      case FrameType.Method:
+        return this.browserMethod(frame, state);
+      case FrameType.Header:
+        return this.browserHeader(frame, state);
+      case FrameType.Body:
+        return this.browserBody(frame, state);
+      default:
+        return this.ctx.connectionError(ReplyCode.UnexpectedFrame, 'UNEXPECTED_FRAME - heartbeat on a channel', 0, 0);
+    }
+  }
+
+  /** A frame from the broker on channel ≥ 1. */
+  fromBroker(frame: Frame): void {
+    const state = this.channels.get(frame.channel);
+    if (frame.type !== FrameType.Method) {
+      if (state === undefined || state.phase === Phase.Open || state.phase === Phase.BrowserClosing) {
+        this.ctx.toBrowser(frame.raw);
+      }
+      return;
+    }
+    const id = ((frame.payload[0]! << 8) | frame.payload[1]!) * 65536 + ((frame.payload[2]! << 8) | frame.payload[3]!);
+    if (state === undefined) return this.ctx.toBrowser(frame.raw);
+    if (state.awaitingBrokerCloseOk) {
+      // Everything but the end of the close handshake is discarded on a channel we are closing.
+      if (id === CHANNEL_CLOSE_OK) return this.brokerClosedOk(frame.channel, state);
+      if (id === CHANNEL_CLOSE) {
+        this.ctx.toBroker(writer.method(frame.channel, { name: 'channel.closeOk', args: {} }).take());
+        return this.brokerClosedOk(frame.channel, state);
+      }
+      return;
+    }
+    switch (id) {
+      case CHANNEL_CLOSE:
+        state.phase = Phase.BrokerClosing;
+        state.publish = undefined;
+        state.bodyRemaining = -1;
+        return this.ctx.toBrowser(frame.raw);
+      case CHANNEL_CLOSE_OK:
+        this.channels.delete(frame.channel);
+        return this.ctx.toBrowser(frame.raw);
+      case QUEUE_DECLARE_OK: {
+        const method = decodeMethod(frame.payload);
+        if (method.name === 'queue.declareOk') state.lastQueue = method.args.queue;
+        return this.ctx.toBrowser(frame.raw);
+      }
+      default:
+        return this.ctx.toBrowser(frame.raw);
+    }
+  }
+
+  /** Open channels, for tests and metrics. */
+  get size(): number {
+    return this.channels.size;
+  }
+
+  private browserMethod(frame: Frame, state: ChannelState | undefined): void {
+    const payload = frame.payload;
+    if (payload.length < 4) {
+      return this.ctx.connectionError(ReplyCode.FrameError, 'FRAME_ERROR - method frame too short', 0, 0);
+    }
+    const classId = (payload[0]! << 8) | payload[1]!;
+    const methodId = (payload[2]! << 8) | payload[3]!;
+    const id = classId * 65536 + methodId;
+    const channel = frame.channel;
+
+    if (state === undefined) {
+      if (id !== CHANNEL_OPEN) {
+        return this.ctx.connectionError(
+          ReplyCode.ChannelError,
+          `CHANNEL_ERROR - expected 'channel.open' on channel ${channel}`,
+          classId,
+          methodId,
+        );
+      }
+      if (channel > this.ctx.channelMax) {
+        return this.ctx.connectionError(
+          ReplyCode.ChannelError,
+          `CHANNEL_ERROR - channel ${channel} is above channel_max ${this.ctx.channelMax}`,
+          classId,
+          methodId,
+        );
+      }
+      this.channels.set(channel, newChannel());
+      return this.ctx.toBroker(frame.raw);
+    }
+
+    switch (state.phase) {
+      case Phase.Refused:
+        if (id === CHANNEL_CLOSE_OK) {
+          state.awaitingBrowserCloseOk = false;
+          this.finishRefusal(channel, state);
+        } else if (id === CHANNEL_CLOSE) {
+          // Both sides closed at once: its close answers ours.
+          this.ctx.toBrowser(writer.method(channel, { name: 'channel.closeOk', args: {} }).take());
+          state.awaitingBrowserCloseOk = false;
+          this.finishRefusal(channel, state);
+        }
+        return;
+      case Phase.BrokerClosing:
+        if (id === CHANNEL_CLOSE_OK) {
+          this.channels.delete(channel);
+          this.ctx.toBroker(frame.raw);
+        }
+        return;
+      case Phase.BrowserClosing:
+        // The broker discards these until its close-ok; so do we.
+        return;
+      case Phase.Open:
+        break;
+    }
+
+    if (state.bodyRemaining >= 0 || state.publish !== undefined) {
+      return this.ctx.connectionError(
+        ReplyCode.UnexpectedFrame,
+        `UNEXPECTED_FRAME - expected content on channel ${channel}`,
+        classId,
+        methodId,
+      );
+    }
+    if (id === CHANNEL_OPEN) {
+      return this.ctx.connectionError(
+        ReplyCode.ChannelError,
+        `CHANNEL_ERROR - channel ${channel} is already open`,
+        classId,
+        methodId,
+      );
+    }
+    if (PASS_THROUGH.has(id)) return this.ctx.toBroker(frame.raw);
+
+    let method: Method;
+    try {
+      method = decodeMethod(payload);
+    } catch (err) {
+      const e = err as { replyCode?: number; message: string };
+      return this.ctx.connectionError(
+        e.replyCode ?? ReplyCode.FrameError,
+        `${replyName(e.replyCode)} - ${e.message}`,
+        classId,
+        methodId,
+      );
+    }
+    const denial = this.ctx.authorizer().authorize(method, this.ctx.vhost, state.lastQueue);
+    if (denial !== undefined) {
+      this.ctx.denied(method, denial);
+      return this.refuse(channel, state, denial, classId, methodId);
+    }
+    switch (method.name) {
+      case 'basic.publish':
+        state.publish = frame.raw;
+        return;
+      case 'channel.close':
+        state.phase = Phase.BrowserClosing;
+        return this.ctx.toBroker(frame.raw);
+      default:
+        return this.ctx.toBroker(frame.raw);
+    }
+  }
+
+  private browserHeader(frame: Frame, state: ChannelState | undefined): void {
+    if (state === undefined || state.phase !== Phase.Open || state.publish === undefined) {
+      if (state !== undefined && state.phase !== Phase.Open) return;
+      return this.ctx.connectionError(
+        ReplyCode.UnexpectedFrame,
+        `UNEXPECTED_FRAME - content header without a publish on channel ${frame.channel}`,
+        0,
+        0,
+      );
+    }
+    let header;
+    try {
+      header = decodeContentHeader(frame.payload);
+    } catch (err) {
+      const e = err as { replyCode?: number; message: string };
+      return this.ctx.connectionError(
+        e.replyCode ?? ReplyCode.FrameError,
+        `${replyName(e.replyCode)} - ${e.message}`,
+        60,
+        40,
+      );
+    }
+    if (header.bodySize > this.ctx.maxMessageSize) {
+      return this.refuse(
+        frame.channel,
+        state,
+        {
+          replyCode: ReplyCode.PreconditionFailed,
+          replyText: `PRECONDITION_FAILED - message size ${header.bodySize} is larger than the gateway's limit ${this.ctx.maxMessageSize}`,
+        },
+        60,
+        40,
+      );
+    }
+    const refusal = stampIdentity(header.properties, this.ctx.subject, this.ctx.identity);
+    if (refusal !== undefined) return this.refuse(frame.channel, state, refusal, 60, 40);
+    this.ctx.toBroker(state.publish);
+    this.ctx.toBroker(encodeHeaderFrame(frame.channel, header.bodySize, header.properties));
+    state.publish = undefined;
+    state.bodyRemaining = header.bodySize > 0 ? header.bodySize : -1;
+  }
+
+  private browserBody(frame: Frame, state: ChannelState | undefined): void {
+    if (state !== undefined && state.phase !== Phase.Open) return;
+    if (state === undefined || state.bodyRemaining < 0) {
+      return this.ctx.connectionError(
+        ReplyCode.UnexpectedFrame,
+        `UNEXPECTED_FRAME - content body without a header on channel ${frame.channel}`,
+        0,
+        0,
+      );
+    }
+    const size = frame.payload.length;
+    if (size > state.bodyRemaining) {
+      return this.ctx.connectionError(
+        ReplyCode.FrameError,
+        `FRAME_ERROR - content body longer than its header declared on channel ${frame.channel}`,
+        60,
+        40,
+      );
+    }
+    state.bodyRemaining -= size;
+    if (state.bodyRemaining === 0) state.bodyRemaining = -1;
+    this.ctx.toBroker(frame.raw);
+  }
+
+  /**
+   * Closes a channel from the gateway's side: the browser gets the reason, the
+   * broker a plain close (it never saw the refused frame), and the channel id is
+   * free again once both answered.
+   */
+  private refuse(channel: number, state: ChannelState, denial: Denial, classId: number, methodId: number): void {
+    state.phase = Phase.Refused;
+    state.publish = undefined;
+    state.bodyRemaining = -1;
+    state.awaitingBrowserCloseOk = true;
+    state.awaitingBrokerCloseOk = true;
+    this.ctx.toBrowser(
+      writer
+        .method(channel, {
+          name: 'channel.close',
+          args: { replyCode: denial.replyCode, replyText: denial.replyText.slice(0, 255), classId, methodId },
+        })
+        .take(),
+    );
+    this.ctx.toBroker(
+      writer
+        .method(channel, {
+          name: 'channel.close',
+          args: { replyCode: ReplyCode.Success, replyText: 'closed by the gateway', classId: 0, methodId: 0 },
+        })
+        .take(),
+    );
+  }
+
+  private finishRefusal(channel: number, state: ChannelState): void {
+    if (state.awaitingBrowserCloseOk) return;
+    if (state.awaitingBrokerCloseOk) {
+      // The browser may reopen the channel before the broker is done: hold its frames.
+      state.held = [];
+      return;
+    }
+    this.channels.delete(channel);
+  }
+
+  private brokerClosedOk(channel: number, state: ChannelState): void {
+    state.awaitingBrokerCloseOk = false;
+    if (state.awaitingBrowserCloseOk) return;
+    this.channels.delete(channel);
+    const held = state.held ?? [];
+    for (const frame of held) this.fromBrowser(frame);
+  }
+}
+
+const CHANNEL_OPEN = 20 * 65536 + 10;
+const CHANNEL_CLOSE = 20 * 65536 + 40;
+const CHANNEL_CLOSE_OK = 20 * 65536 + 41;
+const QUEUE_DECLARE_OK = 50 * 65536 + 11;
+
+function newChannel(): ChannelState {
+  return {
+    phase: Phase.Open,
+    publish: undefined,
+    bodyRemaining: -1,
+    lastQueue: '',
+    awaitingBrowserCloseOk: false,
+    awaitingBrokerCloseOk: false,
+    held: undefined,
+  };
+}
+
+function replyName(code: number | undefined): string {
+  return REPLY_NAMES[code ?? ReplyCode.FrameError] ?? 'FRAME_ERROR';
+}

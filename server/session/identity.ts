@@ -1,0 +1,44 @@
+import { FrameWriter, ReplyCode, type BasicProperties } from '../../shared/index.js';
+
+export interface IdentityRules {
+  /** Header every published message carries, set by the gateway. */
+  readonly headerName: string;
+  /** In service mode the broker judges `user-id` against the gateway's own account, so it cannot stay. */
+  readonly keepUserId: boolean;
+}
+
+/** Why a content header was refused. */
+export interface HeaderRefusal {
+  readonly replyCode: number;
+  readonly replyText: string;
+}
+
+/**
+ * Stamps the session's identity on a published message's properties: the
+ * identity header is set to `subject` (whatever the page put there is replaced),
+ * and a `user-id` naming anyone else is refused.
+ */
+export function stampIdentity(
+  properties: BasicProperties,
+  subject: string,
+  rules: IdentityRules,
+): HeaderRefusal | undefined {
+  if (properties.userId !== undefined) {
+    if (properties.userId !== subject) {
+      return {
+        replyCode: ReplyCode.PreconditionFailed,
+        replyText: `PRECONDITION_FAILED - user_id property set to '${properties.userId}' but authenticated user was '${subject}'`,
+      };
+    }
+    if (!rules.keepUserId) delete properties.userId;
+  }
+  properties.headers = { ...properties.headers, [rules.headerName]: subject };
+  return undefined;
+}
+
+const writer = new FrameWriter();
+
+/** Re-encodes a content header frame after its properties were changed. */
+export function encodeHeaderFrame(channel: number, bodySize: number, properties: BasicProperties): Uint8Array {
+  return writer.header(channel, bodySize, properties).take();
+}
