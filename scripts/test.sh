@@ -4,7 +4,9 @@
 # WARREN_TEST_LONG=1 runs the long fuzz and property runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[ -d node_modules ] || npm ci --no-audit --no-fund
 bash scripts/ensure-broker.sh
+bash scripts/ensure-chromium.sh
 bash scripts/build.sh
 npx eslint .
 npx prettier --check . --log-level warn
