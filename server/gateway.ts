@@ -64,7 +64,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       host: config.host,
       port: config.port,
       path: config.path,
-      maxMessageBytes: config.maxFrameSize * 64,
+      // A whole message (method, header, body frames) may come as one WebSocket message.
+      maxMessageBytes: config.maxMessageSize + 2 * config.maxFrameSize,
       pingIntervalMs: config.pingIntervalMs,
       highWaterMark: settings.browserHighWaterMark,
       ...(config.tls ? { tls: { cert: config.tls.certFile, key: config.tls.keyFile } } : {}),

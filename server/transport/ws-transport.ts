@@ -61,10 +61,13 @@ export async function createWsTransport(options: TransportOptions, handlers: Tra
     );
   });
 
-  const pinger = setInterval(() => {
-    for (const socket of open) socket.checkAlive();
-  }, options.pingIntervalMs);
-  pinger.unref();
+  // A ping interval of 0 turns liveness checks off.
+  const pinger =
+    options.pingIntervalMs > 0
+      ? setInterval(() => {
+          for (const socket of open) socket.checkAlive();
+        }, options.pingIntervalMs).unref()
+      : undefined;
 
   return {
     listen: () =>
