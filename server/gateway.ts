@@ -35,6 +35,12 @@ export interface GatewayOptions {
   readonly log?: Logger;
   /** Overrides the backend chosen by `config.transport` (tests). */
   readonly transportFactory?: TransportFactory;
+  /**
+   * Extra HTTP routes on the gateway's port (the demo serves its page and token
+   * endpoint this way), consulted for GET and HEAD before the 404; `undefined`
+   * falls through to it.
+   */
+  readonly extraRoutes?: (req: RequestInfo) => Promise<HttpResponse | undefined> | HttpResponse | undefined;
 }
 
 /** Starts a gateway with a validated configuration. */
@@ -71,7 +77,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       ...(config.tls ? { tls: { cert: config.tls.certFile, key: config.tls.keyFile } } : {}),
     },
     {
-      http: (req) => route(req, { probe, metrics, draining: () => draining }),
+      http: (req) => route(req, { probe, metrics, draining: () => draining, extraRoutes: options.extraRoutes }),
       upgrade: (req, offered) => {
         if (draining)
           return Promise.resolve({ accept: false, status: 503, reason: 'Service Unavailable: shutting down' });
@@ -172,7 +178,12 @@ function tokenChecker(verifier: TokenVerifier): (jwt: string) => Promise<Session
 
 async function route(
   req: RequestInfo,
-  deps: { probe: BrokerProbe; metrics: GatewayMetrics; draining: () => boolean },
+  deps: {
+    probe: BrokerProbe;
+    metrics: GatewayMetrics;
+    draining: () => boolean;
+    extraRoutes: GatewayOptions['extraRoutes'];
+  },
 ): Promise<HttpResponse> {
   const path = req.url.split('?', 1)[0];
   if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'Method Not Allowed');
@@ -189,7 +200,7 @@ async function route(
         body: await deps.metrics.registry.metrics(),
       };
     default:
-      return text(404, 'Not Found');
+      return (await deps.extraRoutes?.(req)) ?? text(404, 'Not Found');
   }
 }
 
