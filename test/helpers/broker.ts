@@ -1,0 +1,49 @@
+import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Runs `rabbitmqctl` with `args`; resolves with its standard output. */
+export async function rabbitmqctl(...args: string[]): Promise<string> {
+  const { stdout } = await run('rabbitmqctl', args, { timeout: 60_000 });
+  return stdout;
+}
+
+/** The client-given names of the broker's open connections. */
+export async function brokerConnectionNames(): Promise<string[]> {
+  const out = await rabbitmqctl('list_connections', '-q', '--no-table-headers', 'client_properties');
+  // One line per connection; the name sits in a {"connection_name","…"} tuple.
+  return out
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => /\{"connection_name","([^"]*)"\}/.exec(line)?.[1] ?? '');
+}
+
+/** How many broker connections the gateway opened for `subject` (it names them `warren <id> <sub>`). */
+export async function countGatewayConnections(subject: string): Promise<number> {
+  const names = await brokerConnectionNames();
+  return names.filter((n) => n.startsWith('warren ') && n.split(' ')[2] === subject).length;
+}
+
+/** Polls `probe` until it returns true or `timeoutMs` passes; resolves with its last answer. */
+export async function eventually(probe: () => Promise<boolean>, timeoutMs = 15_000, everyMs = 250): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe()) return true;
+    if (Date.now() > until) return false;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** True when something accepts TCP connections on `port` at 127.0.0.1. */
+export function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
