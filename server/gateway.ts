@@ -157,6 +157,7 @@ function sessionSettings(config: GatewayConfig): SessionSettings {
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     maxMessageSize: config.maxMessageSize,
     maxPreauthFrameSize: config.maxPreauthFrameSize,
+    publishRate: config.publishRate,
     identityHeader: config.identityHeader,
     tokenExpiryGraceMs: config.tokenExpiryGraceMs,
     closeTimeoutMs: Math.min(config.shutdownTimeoutMs, 5000),

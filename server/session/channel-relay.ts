@@ -23,6 +23,8 @@ export interface RelayContext {
   toBroker(frame: Uint8Array): void;
   /** A connection-level error: the session closes with this reply. */
   connectionError(replyCode: number, replyText: string, classId: number, methodId: number): void;
+  /** A basic.publish passed the policy (the publish-rate limit counts these). */
+  published(): void;
   denied(method: Method, denial: Denial): void;
 }
 
@@ -249,6 +251,7 @@ export class ChannelRelay {
     switch (method.name) {
       case 'basic.publish':
         state.publish = frame.raw;
+        this.ctx.published();
         return;
       case 'channel.close':
         state.phase = Phase.BrowserClosing;

@@ -22,6 +22,7 @@ import { WsClose } from '../transport/transport.js';
 import type { Authorizer, Denial } from './authorizer.js';
 import { ChannelRelay } from './channel-relay.js';
 import { FrameBatch } from './frame-batch.js';
+import { PublishLimiter } from './publish-limiter.js';
 import { proposeTuning, settleTuning, startFrame, type Tuning } from './handshake.js';
 
 /** A token that passed verification. */
@@ -53,6 +54,8 @@ export interface SessionSettings {
   readonly handshakeTimeoutMs: number;
   readonly maxMessageSize: number;
   readonly maxPreauthFrameSize: number;
+  /** Messages per second a session may publish; 0 = unlimited. */
+  readonly publishRate: number;
   readonly identityHeader: string;
   readonly tokenExpiryGraceMs: number;
   readonly closeTimeoutMs: number;
@@ -78,7 +81,7 @@ export type SessionEvent =
   | { type: 'broker-failover'; url: URL }
   | { type: 'opened'; handshakeMs: number }
   | { type: 'denied'; method: string }
-  | { type: 'backpressure'; direction: 'to-browser' | 'to-broker' }
+  | { type: 'backpressure'; direction: 'to-browser' | 'to-broker' | 'publish-rate' }
   | { type: 'traffic'; direction: 'in' | 'out'; frames: number; bytes: number }
   | { type: 'ended'; outcome: string };
 
@@ -130,6 +133,10 @@ export class Session implements SocketHandler {
   private readonly toBrokerBatch = new FrameBatch();
   private brokerPaused = false;
   private browserPaused = false;
+  /** Reading stopped by the publish-rate limit until `rateTimer` fires. */
+  private ratePaused = false;
+  private rateTimer: NodeJS.Timeout | undefined;
+  private readonly publishLimiter: PublishLimiter | undefined;
   private lastBrowserWrite = Date.now();
   private handshakeTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
@@ -149,6 +156,7 @@ export class Session implements SocketHandler {
     this.settings = services.settings;
     this.log = services.log.child({ session: this.id });
     this.splitter = new FrameSplitter({ frameMax: this.settings.maxPreauthFrameSize });
+    if (this.settings.publishRate > 0) this.publishLimiter = new PublishLimiter(this.settings.publishRate);
     this.handshakeTimer = setTimeout(() => this.handshakeTimedOut(), this.settings.handshakeTimeoutMs);
   }
 
@@ -418,7 +426,7 @@ export class Session implements SocketHandler {
     link.onDrain(() => {
       if (this.browserPaused) {
         this.browserPaused = false;
-        this.socket.resume();
+        if (!this.busy && !this.ratePaused) this.socket.resume();
       }
     });
     this.state = State.Open;
@@ -441,6 +449,7 @@ export class Session implements SocketHandler {
       toBrowser: (frame) => this.send(frame),
       toBroker: (frame) => this.toBroker(frame),
       connectionError: (code, text, classId, methodId) => this.closeConnection(code, text, classId, methodId),
+      published: () => this.throttlePublish(),
       denied: (method, denial) => {
         this.services.observe({ type: 'denied', method: method.name });
         this.log.info({ method: method.name, reply: denial.replyCode }, 'operation refused');
@@ -651,6 +660,7 @@ export class Session implements SocketHandler {
     clearTimeout(this.handshakeTimer);
     clearTimeout(this.expiryTimer);
     clearTimeout(this.closeTimer);
+    clearTimeout(this.rateTimer);
     clearInterval(this.heartbeatTimer);
     this.waiting.length = 0;
     this.services.observe({ type: 'ended', outcome: this.outcome });
@@ -701,6 +711,24 @@ export class Session implements SocketHandler {
     this.heartbeatTimer.unref();
   }
 
+  /**
+   * Counts one publish against `--publish-rate`. Over the limit the session
+   * holds reading rather than dropping or refusing: the browser's socket is
+   * paused until the bucket has refilled (see {@link PublishLimiter}).
+   */
+  private throttlePublish(): void {
+    const waitMs = this.publishLimiter?.take() ?? 0;
+    if (waitMs === 0 || this.ratePaused) return;
+    this.ratePaused = true;
+    this.socket.pause();
+    this.services.observe({ type: 'backpressure', direction: 'publish-rate' });
+    // Publishes still relayed while paused add debt, which the next publish after this pays by a longer pause.
+    this.rateTimer = setTimeout(() => {
+      this.ratePaused = false;
+      if (this.state !== State.Ended && !this.busy && !this.browserPaused) this.socket.resume();
+    }, waitMs);
+  }
+
   /** Runs an async step with the browser's later frames held back, then replays them in order. */
   private runBusy(step: () => Promise<void>): void {
     this.busy = true;
@@ -712,7 +740,7 @@ export class Session implements SocketHandler {
       })
       .finally(() => {
         this.busy = false;
-        if (!this.browserPaused) this.socket.resume();
+        if (!this.browserPaused && !this.ratePaused) this.socket.resume();
         try {
           while (!this.busy && this.waiting.length > 0 && this.state !== State.Ended) {
             this.handleBrowserFrame(this.waiting.shift()!);
