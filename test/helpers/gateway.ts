@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig } from '../../server/config/index.js';
 import { startGateway as start, type Gateway } from '../../server/gateway.js';
 
@@ -25,15 +25,17 @@ export const ALL_SCOPES = 'rabbitmq.configure:%2F/* rabbitmq.write:%2F/* rabbitm
 
 /**
  * Starts a real gateway on a free port in front of the local RabbitMQ, with an
- * HS256 secret of its own. `flags` are extra command-line flags.
+ * HS256 secret of its own. `flags` are extra command-line flags; `options.log`
+ * replaces the (silent) logger, for tests that read the gateway's log lines.
  */
-export async function startTestGateway(flags: string[] = []): Promise<TestGateway> {
+export async function startTestGateway(flags: string[] = [], options: { log?: Logger } = {}): Promise<TestGateway> {
   const secret = randomBytes(32).toString('hex');
   const config = loadConfig(
     ['--port', '0', '--host', '127.0.0.1', '--jwt-secret', secret, '--allowed-origins', '*', ...flags],
     {},
   );
-  const gateway = await start(config, { log: pino({ level: process.env['WARREN_TEST_LOG'] ?? 'silent' }) });
+  const log = options.log ?? pino({ level: process.env['WARREN_TEST_LOG'] ?? 'silent' });
+  const gateway = await start(config, { log });
   return {
     gateway,
     port: gateway.port,
