@@ -15,15 +15,11 @@ export function unique(prefix: string): string {
   return `warren.test.${prefix}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}`;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any emitter's on/off, whatever its event map
+type AnyEmitter = { on(type: any, fn: any): unknown; off(type: any, fn: any): unknown };
+
 /** Resolves with the first event of `type` (by `on`/`off`), rejecting after `ms`. */
-export function nextEvent<T extends unknown[]>(
-  emitter: {
-    on(type: string, fn: (...args: T) => void): unknown;
-    off(type: string, fn: (...args: T) => void): unknown;
-  },
-  type: string,
-  ms = 10_000,
-): Promise<T> {
+export function nextEvent<T extends unknown[]>(emitter: AnyEmitter, type: string, ms = 10_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${type} event within ${ms} ms`)), ms);
     const fn = (...args: T): void => {
