@@ -129,6 +129,9 @@ export class Session implements SocketHandler {
   private busy = false;
   private headerBytes = 0;
   private readonly waiting: Frame[] = [];
+  /** Bytes of `waiting` held by the publish-rate limit. */
+  private waitingBytes = 0;
+  private readonly maxRateHeldBytes: number;
   private readonly toBrowserBatch = new FrameBatch();
   private readonly toBrokerBatch = new FrameBatch();
   private brokerPaused = false;
@@ -157,6 +160,8 @@ export class Session implements SocketHandler {
     this.log = services.log.child({ session: this.id });
     this.splitter = new FrameSplitter({ frameMax: this.settings.maxPreauthFrameSize });
     if (this.settings.publishRate > 0) this.publishLimiter = new PublishLimiter(this.settings.publishRate);
+    // One whole WebSocket message plus one socket read may arrive after reading stops.
+    this.maxRateHeldBytes = this.settings.maxMessageSize + 4 * this.settings.maxFrameSize + 1024 * 1024;
     this.handshakeTimer = setTimeout(() => this.handshakeTimedOut(), this.settings.handshakeTimeoutMs);
   }
 
@@ -238,6 +243,20 @@ export class Session implements SocketHandler {
 
   private readonly onBrowserFrame = (frame: Frame): void => {
     this.inFrames++;
+    if (this.ratePaused && !this.busy) {
+      // Held, not dropped, while the publish-rate limit has reading stopped; bounded
+      // by what the socket had already read when it paused.
+      this.waitingBytes += frame.raw.length;
+      if (this.waitingBytes > this.maxRateHeldBytes) {
+        throw new AmqpCodecError(
+          CodecErrorCode.InvalidValue,
+          ReplyCode.ResourceError,
+          'too much data sent past the publish-rate limit',
+        );
+      }
+      this.waiting.push(frame);
+      return;
+    }
     if (this.busy) {
       if (this.waiting.length >= MAX_WAITING_FRAMES) {
         throw new AmqpCodecError(
@@ -663,6 +682,7 @@ export class Session implements SocketHandler {
     clearTimeout(this.rateTimer);
     clearInterval(this.heartbeatTimer);
     this.waiting.length = 0;
+    this.waitingBytes = 0;
     this.services.observe({ type: 'ended', outcome: this.outcome });
     this.log.info({ outcome: this.outcome, ms: Date.now() - this.startedAt }, 'session ended');
     for (const resolve of this.endWaiters.splice(0)) resolve();
@@ -722,11 +742,29 @@ export class Session implements SocketHandler {
     this.ratePaused = true;
     this.socket.pause();
     this.services.observe({ type: 'backpressure', direction: 'publish-rate' });
-    // Publishes still relayed while paused add debt, which the next publish after this pays by a longer pause.
-    this.rateTimer = setTimeout(() => {
-      this.ratePaused = false;
-      if (this.state !== State.Ended && !this.busy && !this.browserPaused) this.socket.resume();
-    }, waitMs);
+    this.rateTimer = setTimeout(() => this.rateRefilled(), waitMs);
+  }
+
+  /** Replays the frames held by the rate limit (a publish among them may pause again), then reads on. */
+  private rateRefilled(): void {
+    this.ratePaused = false;
+    if (this.state === State.Ended || this.busy) return;
+    try {
+      while (!this.busy && !this.ratePaused && this.waiting.length > 0 && !this.ended) {
+        const frame = this.waiting.shift()!;
+        this.waitingBytes -= frame.raw.length;
+        this.handleBrowserFrame(frame);
+      }
+    } catch (err) {
+      this.browserProtocolError(err);
+    }
+    this.flush();
+    if (!this.ended && !this.busy && !this.ratePaused && !this.browserPaused) this.socket.resume();
+  }
+
+  /** Read through a getter so the compiler does not narrow `state` across calls that change it. */
+  private get ended(): boolean {
+    return this.state === State.Ended;
   }
 
   /** Runs an async step with the browser's later frames held back, then replays them in order. */
@@ -742,8 +780,10 @@ export class Session implements SocketHandler {
         this.busy = false;
         if (!this.browserPaused && !this.ratePaused) this.socket.resume();
         try {
-          while (!this.busy && this.waiting.length > 0 && this.state !== State.Ended) {
-            this.handleBrowserFrame(this.waiting.shift()!);
+          while (!this.busy && !this.ratePaused && this.waiting.length > 0 && this.state !== State.Ended) {
+            const frame = this.waiting.shift()!;
+            this.waitingBytes = Math.max(0, this.waitingBytes - frame.raw.length);
+            this.handleBrowserFrame(frame);
           }
         } catch (err) {
           this.browserProtocolError(err);
