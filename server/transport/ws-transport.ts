@@ -79,12 +79,13 @@ export async function createWsTransport(options: TransportOptions, handlers: Tra
           resolve(typeof address === 'object' && address !== null ? address.port : options.port);
         });
       }),
-    stopAccepting: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        // Idle keep-alive HTTP connections would hold close() open; upgraded ones are no longer the server's.
-        server.closeIdleConnections();
-      }),
+    stopAccepting: () => {
+      // close() stops listening at once, but its callback waits for every connection to end, upgraded
+      // WebSockets included; the sessions on those are closed after this resolves, so do not wait.
+      server.close();
+      server.closeIdleConnections();
+      return Promise.resolve();
+    },
     close: () => {
       clearInterval(pinger);
       for (const socket of open) socket.terminate();
