@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { AuthError } from './auth/auth-errors.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
+import { readBrokerCa } from './broker/broker-ca.js';
 import { BrokerProbe } from './broker/broker-probe.js';
 import type { GatewayConfig } from './config/index.js';
 import { createLogger } from './observability/logger.js';
@@ -148,7 +148,7 @@ function sessionSettings(config: GatewayConfig): SessionSettings {
     version: VERSION,
     brokers: config.brokers,
     brokerAuth: config.brokerAuth,
-    brokerCa: config.brokerCaFile === undefined ? undefined : readFileSync(config.brokerCaFile, 'utf8'),
+    brokerCa: config.brokerCaFile === undefined ? undefined : readBrokerCa(config.brokerCaFile),
     brokerConnectTimeoutMs: 5000,
     brokerHeartbeatSec: config.heartbeatSec,
     maxFrameSize: config.maxFrameSize,
