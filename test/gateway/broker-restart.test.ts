@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ReplyCode } from '../../shared/index.js';
+import { eventually, portAnswers, rabbitmqctl } from '../helpers/broker.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { handshake, RawClient } from '../helpers/raw-client.js';
+
+let gw: TestGateway;
+let brokerStopped = false;
+
+async function startBroker(): Promise<void> {
+  await rabbitmqctl('start_app');
+  await rabbitmqctl('await_startup');
+  await eventually(() => portAnswers(5672), 30_000);
+  brokerStopped = false;
+}
+
+before(async () => {
+  gw = await startTestGateway();
+});
+after(async () => {
+  // Other test files share this broker: it must be running again whatever happened here.
+  if (brokerStopped) await startBroker();
+  await gw.stop();
+});
+
+test('a broker restart closes open sessions with the broker’s own 320, and new sessions work after it', async () => {
+  const client = await RawClient.connect(gw.url);
+  try {
+    await handshake(client, await gw.token());
+    brokerStopped = true;
+    await rabbitmqctl('stop_app');
+
+    const close = await client.waitFor('connection.close', 30_000);
+    assert.equal(close.args.replyCode, ReplyCode.ConnectionForced);
+    assert.match(close.args.replyText, /^CONNECTION_FORCED/, 'the text is RabbitMQ’s, relayed as sent');
+    client.closeOk();
+    assert.equal(await client.closed, 1000);
+  } finally {
+    client.terminate();
+    if (brokerStopped) await startBroker();
+  }
+
+  const after = await RawClient.connect(gw.url);
+  try {
+    await handshake(after, await gw.token());
+  } finally {
+    after.terminate();
+  }
+});
