@@ -10,7 +10,6 @@ import { signToken } from '../helpers/gateway.js';
 import { handshake, RawClient, UpgradeRefused } from '../helpers/raw-client.js';
 
 const MAIN = fileURLToPath(new URL('../../server/main.js', import.meta.url));
-const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 const children = new Set<ChildProcess>();
 after(() => {
@@ -18,7 +17,7 @@ after(() => {
 });
 
 /** Spawns `node dist/server/main.js` on a free port; resolves once it logged "gateway listening". */
-async function spawnGateway(secret: string): Promise<{ child: ChildProcess; port: number }> {
+async function spawnGateway(secret: string, shutdownTimeoutMs: number): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(
     process.execPath,
     [
@@ -32,7 +31,7 @@ async function spawnGateway(secret: string): Promise<{ child: ChildProcess; port
       '--allowed-origins',
       '*',
       '--shutdown-timeout',
-      `${SHUTDOWN_TIMEOUT_MS}ms`,
+      `${shutdownTimeoutMs}ms`,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -52,7 +51,7 @@ async function spawnGateway(secret: string): Promise<{ child: ChildProcess; port
 
 test('SIGTERM sends 320 to open sessions, refuses new upgrades, and exits 0 once they answered', async () => {
   const secret = randomBytes(32).toString('hex');
-  const { child, port } = await spawnGateway(secret);
+  const { child, port } = await spawnGateway(secret, 10_000);
   const url = `ws://127.0.0.1:${port}/amqp`;
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
 
@@ -75,4 +74,19 @@ test('SIGTERM sends 320 to open sessions, refuses new upgrades, and exits 0 once
   assert.equal(signal, null);
   assert.equal(code, 0);
   assert.equal(await client.closed, 1000);
+});
+
+test('a session that never answers the 320 does not keep the process from exiting 0 after the timeout', async () => {
+  const secret = randomBytes(32).toString('hex');
+  const { child, port } = await spawnGateway(secret, 500);
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const client = await RawClient.connect(`ws://127.0.0.1:${port}/amqp`);
+  await handshake(client, await signToken(secret));
+  child.kill('SIGTERM');
+  const close = await client.waitFor('connection.close');
+  assert.equal(close.args.replyCode, ReplyCode.ConnectionForced);
+  // No close-ok: the gateway gives up waiting and exits anyway.
+  const [code] = await exited;
+  assert.equal(code, 0);
+  await client.closed;
 });
