@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import amqp from 'amqplib';
 import { chromium, type Browser } from 'playwright-core';
 import type * as Warren from '../../browser/index.js';
 import { startDemo, type Demo } from '../../demo/server/demo.js';
+import { eventually, rabbitmqctl } from '../helpers/broker.js';
 import { CHROMIUM, ChatPage } from './chat-page.js';
 
 /** Short enough that the refresh test outlives several tokens in a few seconds. */
@@ -110,5 +112,44 @@ describe('chat demo in Chromium', () => {
     assert.equal(await alice.page.getByTestId('banner').isHidden(), true);
     // Refreshed in place: the connection never dropped and reopened.
     assert.equal(await alice.page.evaluate(() => document.body.dataset['reconnects']), undefined);
+  });
+
+  it('replays only the last 100 messages of a long history', async () => {
+    // Seeded with the broker's own account, stamped as the gateway would, to keep the test quick.
+    const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+    const channel = await connection.createConfirmChannel();
+    for (let i = 0; i < 105; i++) {
+      const body = Buffer.from(JSON.stringify({ text: `seed ${i}`, sentAt: Date.now() }));
+      channel.publish(`warren.chat.test-${run}`, 'room.help', body, { headers: { 'x-warren-user': 'seeder' } });
+    }
+    await channel.waitForConfirms();
+    await connection.close();
+    assert.ok(await eventually(async () => demo.topology.historyStart('help', 100) === 5, 10_000, 50));
+    await alice.openRoom('help');
+    const shown = await alice.waitForMessages(['seeder: seed 104', 'seeder: seed 5']);
+    const seeds = shown.filter((m) => m.startsWith('seeder: '));
+    assert.equal(seeds.length, 100);
+    assert.equal(seeds[0], 'seeder: seed 5');
+    await alice.openRoom('general');
+  });
+
+  it('shows a banner while reconnecting and resumes the messages', async () => {
+    const erin = await ChatPage.signIn(browser, demo.url, `erin-${run}`);
+    pages.push(erin);
+    // Closing erin's broker connection makes the gateway relay 320 CONNECTION_FORCED: the page reconnects.
+    const connections = await rabbitmqctl('list_connections', '-q', '--no-table-headers', 'pid', 'client_properties');
+    const line = connections.split('\n').find((l) => l.includes(`Warren gateway`) && l.includes(`erin-${run}`));
+    assert.ok(line, 'erin has a broker connection');
+    await rabbitmqctl('close_connection', line.split('\t')[0]!, 'test: broker restart');
+    await erin.page.getByTestId('banner').waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match((await erin.page.getByTestId('banner').textContent()) ?? '', /reconnecting/i);
+    await erin.page.getByTestId('banner').waitFor({ state: 'hidden', timeout: 20_000 });
+    await alice.send('welcome back erin');
+    await erin.send('glad to be back');
+    await erin.waitForMessages([`alice: welcome back erin`, `erin-${run}: glad to be back`]);
+    await alice.waitForMessages([`erin-${run}: glad to be back`]);
+    // The replay after reconnecting starts at the same offset: nothing is shown twice.
+    const shown = await erin.messages();
+    assert.equal(new Set(shown).size, shown.length);
   });
 });
