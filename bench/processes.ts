@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/** A server under test, in its own process so it has a core of its own and its RSS can be read. */
+export interface ServerProcess {
+  readonly port: number;
+  readonly pid: number;
+  /** Resident set size in bytes, from /proc. */
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return Number(kb ?? 0) * 1024;
+}
+
+async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      await res.text();
+      if (res.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+function start(script: string, args: string[], port: number, probe: string): Promise<ServerProcess> {
+  const path = fileURLToPath(new URL(script, import.meta.url));
+  const child = spawn(process.execPath, ['--max-old-space-size=512', path, ...args], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const pid = child.pid!;
+  return waitForHttp(probe, child, 10_000).then(() => ({
+    port,
+    pid,
+    rss: () => rssOf(pid),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  }));
+}
+
+export interface GatewayProcessOptions {
+  readonly transport: 'ws' | 'uws';
+  readonly broker: string;
+  readonly secret: string;
+  readonly extra?: readonly string[];
+}
+
+/** Warren's gateway from the build, with limits raised so the session counts fit. */
+export async function startGatewayProcess(options: GatewayProcessOptions): Promise<ServerProcess> {
+  const port = await freePort();
+  const args = [
+    ...['--host', '127.0.0.1', '--port', String(port), '--transport', options.transport],
+    ...['--broker', options.broker, '--jwt-secret', options.secret, '--allowed-origins', '*'],
+    ...['--log-level', 'error', '--max-sessions', '20000', '--max-sessions-per-user', '20000'],
+    ...['--max-sessions-per-ip', '20000', '--max-handshakes', '20000'],
+    ...(options.extra ?? []),
+  ];
+  return start('../server/main.js', args, port, `http://127.0.0.1:${port}/healthz`);
+}
+
+/** The bare WebSocket→TCP pipe: no auth, no parsing. */
+export async function startBarePipeProcess(brokerPort: number): Promise<ServerProcess> {
+  const port = await freePort();
+  // The pipe answers plain HTTP with 426, which is enough to know it listens.
+  return start('./bare-pipe-main.js', [String(port), String(brokerPort)], port, `http://127.0.0.1:${port}/`);
+}

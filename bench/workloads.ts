@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { openSession, type ClientName, type Endpoint } from './clients.js';
+
+/** Gives up on a workload that stalls, so a broken row cannot hang the run. */
+export const STALL_MS = 30_000;
+
+export interface ThroughputResult {
+  readonly msgsPerSec: number;
+  readonly mbPerSec: number;
+}
+
+const queueName = (what: string) => `warren-bench-${what}-${randomBytes(4).toString('hex')}`;
+
+/**
+ * One publisher session and one consumer session (noAck). The publisher keeps
+ * at most `window` messages ahead of the consumer, so no row is measured by how
+ * much its client can buffer; the clock runs from the first publish to the last delivery.
+ */
+export async function throughput(
+  client: ClientName,
+  endpoint: Endpoint,
+  count: number,
+  size: number,
+  window: number,
+): Promise<ThroughputResult> {
+  const queue = queueName('tp');
+  const consumer = await openSession(client, endpoint);
+  const publisher = await openSession(client, endpoint);
+  try {
+    await consumer.declareQueue(queue);
+    let received = 0;
+    let wake: (() => void) | undefined;
+    await consumer.consume(queue, () => {
+      received++;
+      if (wake !== undefined && (received === count || received % 64 === 0)) {
+        const w = wake;
+        wake = undefined;
+        w();
+      }
+    });
+    const body = randomBytes(size);
+    const started = performance.now();
+    const deadline = Date.now() + STALL_MS * 4;
+    for (let sent = 0; sent < count;) {
+      const batchEnd = Math.min(count, received + window);
+      while (sent < batchEnd) {
+        await publisher.publish(queue, body);
+        sent++;
+      }
+      if (sent - received >= window || sent === count)
+        await waitFor(() => received, sent === count ? count : sent - window / 2);
+      if (Date.now() > deadline) throw new Error('throughput run took too long');
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await consumer.deleteQueue(queue);
+    return { msgsPerSec: count / seconds, mbPerSec: (count * size) / seconds / 1e6 };
+
+    function waitFor(current: () => number, target: number): Promise<void> {
+      if (current() >= target) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('consumer stalled')), STALL_MS);
+        const check = (): void => {
+          if (current() >= target) {
+            clearTimeout(timer);
+            resolve();
+          } else wake = check;
+        };
+        wake = check;
+      });
+    }
+  } finally {
+    await Promise.allSettled([publisher.close(), consumer.close()]);
+  }
+}
+
+export interface RttResult {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/** One session publishes a message, waits for its delivery, and again: one message in flight. */
+export async function roundTrip(client: ClientName, endpoint: Endpoint, count: number): Promise<RttResult> {
+  const queue = queueName('rtt');
+  const session = await openSession(client, endpoint);
+  try {
+    await session.declareQueue(queue);
+    let arrived: (() => void) | undefined;
+    await session.consume(queue, () => arrived?.());
+    const body = randomBytes(64);
+    const samples: number[] = [];
+    const warmup = Math.min(100, count / 10);
+    for (let i = 0; i < count + warmup; i++) {
+      const started = performance.now();
+      const delivered = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('round trip stalled')), STALL_MS);
+        arrived = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      await session.publish(queue, body);
+      await delivered;
+      if (i >= warmup) samples.push(performance.now() - started);
+    }
+    await session.deleteQueue(queue);
+    samples.sort((a, b) => a - b);
+    return { p50Ms: percentile(samples, 0.5), p99Ms: percentile(samples, 0.99) };
+  } finally {
+    await session.close().catch(() => {});
+  }
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+}
