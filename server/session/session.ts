@@ -565,6 +565,12 @@ export class Session implements SocketHandler {
   private brokerGone(err: BrokerError | undefined): void {
     if (this.state === State.Ended) return;
     if (this.state === State.BrowserClosing) return this.finish();
+    if (this.state === State.BrokerClosing) {
+      // The browser already has the broker's own close (RabbitMQ drops the socket without waiting for
+      // close-ok); a second close would contradict it. Its close-ok now ends the session here.
+      this.link = undefined;
+      return;
+    }
     if (err === undefined) return;
     this.log.warn({ code: err.code, text: err.replyText }, 'broker connection lost');
     this.outcome = 'broker-lost';
