@@ -20,6 +20,16 @@ export async function brokerConnectionNames(): Promise<string[]> {
     .map((line) => /\{"connection_name","([^"]*)"\}/.exec(line)?.[1] ?? '');
 }
 
+/** The broker's process ids (for `rabbitmqctl close_connection`) of the connections the gateway opened for `subject`. */
+export async function gatewayConnectionPids(subject: string): Promise<string[]> {
+  const out = await rabbitmqctl('list_connections', '-q', '--no-table-headers', 'pid', 'client_properties');
+  return out
+    .split('\n')
+    .map((line) => line.split('\t'))
+    .filter(([, props]) => /\{"connection_name","warren [^ ]+ ([^ "]+)/.exec(props ?? '')?.[1] === subject)
+    .map(([pid]) => pid!);
+}
+
 /** How many broker connections the gateway opened for `subject` (it names them `warren <id> <sub>`). */
 export async function countGatewayConnections(subject: string): Promise<number> {
   const names = await brokerConnectionNames();
