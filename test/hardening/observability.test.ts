@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { FrameWriter, ReplyCode } from '../../shared/index.js';
+import { eventually } from '../helpers/broker.js';
 import { signToken, startTestGateway } from '../helpers/gateway.js';
 import { httpGet } from '../helpers/http.js';
 import { authenticate, handshake, RawClient } from '../helpers/raw-client.js';
@@ -92,6 +93,8 @@ test('/metrics and the logs after an auth failure, a denied operation and some t
     await busy.waitFor('connection.closeOk');
     await busy.closed;
 
+    // The terminated session ends when the gateway sees its socket go.
+    assert.ok(await eventually(() => Promise.resolve(gw.gateway.sessions.size === 0)));
     const { status, body } = await httpGet(gw.port, '/metrics');
     assert.equal(status, 200);
     const value = (sample: string) => {
