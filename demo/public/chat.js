@@ -157,6 +157,8 @@ export class Chat extends EventTarget {
   _onRoomMessage(room, state, msg) {
     // Streams need acks to keep delivering past the prefetch.
     msg.ack();
+    // Deliveries already in flight when the room was left.
+    if (this.rooms.get(room) !== state) return;
     const offset = Number(msg.properties.headers?.['x-stream-offset'] ?? -1);
     // A reconnect resumes the consumer from its original offset: skip what we already showed.
     if (offset >= 0 && offset <= state.lastOffset) return;
