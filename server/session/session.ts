@@ -104,6 +104,8 @@ type State = (typeof State)[keyof typeof State];
 /** Frames that may wait while the session checks a token or opens the broker connection. */
 const MAX_WAITING_FRAMES = 1024;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const START_OK = 11;
+const UPDATE_SECRET = 70;
 
 let nextId = 1;
 
@@ -500,15 +502,18 @@ export class Session implements SocketHandler {
     if (this.state !== State.Open) return;
     if (!('subject' in verified)) {
       this.services.observe({ type: 'auth-failed', code: verified.code });
-      return this.refuseAccess(`ACCESS_REFUSED - token refresh refused: ${verified.reason}`);
+      return this.refuseAccess(`ACCESS_REFUSED - token refresh refused: ${verified.reason}`, UPDATE_SECRET);
     }
     if (verified.subject !== this.token!.subject) {
       this.services.observe({ type: 'auth-failed', code: 'ERR_TOKEN_SUBJECT_MISMATCH' });
-      return this.refuseAccess('ACCESS_REFUSED - token refresh refused: the new token names another subject');
+      return this.refuseAccess(
+        'ACCESS_REFUSED - token refresh refused: the new token names another subject',
+        UPDATE_SECRET,
+      );
     }
     const authorizer = this.services.authorizerFor(verified);
     if (authorizer.refuseVhost(this.vhost) !== undefined) {
-      return this.refuseAccess(`ACCESS_REFUSED - the new token does not grant vhost '${this.vhost}'`);
+      return this.refuseAccess(`ACCESS_REFUSED - the new token does not grant vhost '${this.vhost}'`, UPDATE_SECRET);
     }
     this.token = verified;
     this.authorizer = authorizer;
@@ -648,9 +653,10 @@ export class Session implements SocketHandler {
     this.closeTimer = setTimeout(() => this.finish(), this.settings.closeTimeoutMs);
   }
 
-  private refuseAccess(replyText: string): void {
+  /** Closes with 403, naming the method that carried the token: start-ok (10, 11) or update-secret (10, 70). */
+  private refuseAccess(replyText: string, methodId = START_OK): void {
     this.outcome = 'auth-failed';
-    this.closeConnection(ReplyCode.AccessRefused, replyText, 10, 11);
+    this.closeConnection(ReplyCode.AccessRefused, replyText, 10, methodId);
   }
 
   private browserProtocolError(err: unknown): void {
