@@ -157,7 +157,7 @@ export class Connection extends Emitter<ConnectionEvents> {
    */
   _run(job: () => void, fail: (error: unknown) => void, publish: boolean): void {
     if (this._state === 'closing' || this._state === 'closed') {
-      return fail(new WarrenError(ErrorCode.Closed, 'connection closed'));
+      return fail(this._closeReason ?? new WarrenError(ErrorCode.Closed, 'connection closed'));
     }
     this._jobs.push({ run: job, fail, publish, deadline: Date.now() + (this.options.waitTimeout ?? 30_000) });
     this._pump();
@@ -250,7 +250,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   _finish(error: WarrenError | undefined): void {
     this._state = 'closed';
     for (const timer of this._timers) clearTimeout(timer);
-    const reason = error ?? new WarrenError(ErrorCode.Closed, 'connection closed');
+    const reason = (this._closeReason = error ?? new WarrenError(ErrorCode.Closed, 'connection closed'));
     for (const channel of [...this._channels.values()]) channel._shutdown(reason, error !== undefined);
     const jobs = this._jobs;
     this._jobs = [];

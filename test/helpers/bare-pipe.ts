@@ -19,7 +19,15 @@ export interface BarePipe {
  * message. No authentication, no parsing: the baseline that Warren's gateway
  * improves on, and a stand-in for it in client tests that need no JWT.
  */
-export async function startBarePipe(options: { brokerPort?: number; port?: number } = {}): Promise<BarePipe> {
+export async function startBarePipe(
+  options: {
+    brokerPort?: number;
+    port?: number;
+    /** Sees every WebSocket message from a client (`toBroker`) and every chunk from the broker. */
+    tap?: (direction: 'toBroker' | 'toClient', bytes: Uint8Array) => void;
+  } = {},
+): Promise<BarePipe> {
+  const tap = options.tap;
   const server = new WebSocketServer({ host: '127.0.0.1', port: options.port ?? 0 });
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const links = new Set<{ ws: WebSocket; tcp: Socket }>();
@@ -29,8 +37,14 @@ export async function startBarePipe(options: { brokerPort?: number; port?: numbe
     links.add(link);
     tcp.setNoDelay(true);
     // Messages that arrive before the TCP connect completes are buffered by the socket.
-    ws.on('message', (data: Buffer) => tcp.write(data));
-    tcp.on('data', (chunk) => ws.send(chunk));
+    ws.on('message', (data: Buffer) => {
+      tap?.('toBroker', data);
+      tcp.write(data);
+    });
+    tcp.on('data', (chunk) => {
+      tap?.('toClient', chunk);
+      ws.send(chunk);
+    });
     const end = (): void => {
       links.delete(link);
       tcp.destroy();

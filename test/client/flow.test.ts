@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { FrameSplitter, FrameType, encodeMethod, type Frame } from '../../shared/index.js';
+import { ErrorCode } from '../../browser/index.js';
+import { startBarePipe, type BarePipe } from '../helpers/bare-pipe.js';
+import { connectPipe, delay, nextEvent } from './helpers.js';
+
+let pipe: BarePipe;
+/** WebSocket messages the client sent, and frames each side sent, since the last reset. */
+let clientMessages: Uint8Array[] = [];
+let framesFromBroker: Frame[] = [];
+let framesFromClient: Frame[] = [];
+before(async () => {
+  pipe = await startBarePipe({
+    tap: (direction, bytes) => {
+      if (direction === 'toBroker') clientMessages.push(new Uint8Array(bytes));
+    },
+  });
+});
+after(() => pipe.close());
+
+/** Splits everything the tap saw into frames (skipping the protocol header). */
+function framesOf(messages: Uint8Array[]): Frame[] {
+  const splitter = new FrameSplitter({ frameMax: 1 << 20 });
+  const frames: Frame[] = [];
+  for (const m of messages) {
+    const bytes = m[0] === 0x41 ? m.subarray(8) : m;
+    splitter.push(bytes, (f) => frames.push({ ...f, payload: f.payload.slice() }));
+  }
+  return frames;
+}
+
+test('a burst of publishes in one tick leaves as one WebSocket message', async () => {
+  const conn = await connectPipe(pipe);
+  const ch = await conn.channel();
+  const { queue } = await ch.queueDeclare('', { exclusive: true });
+  await delay(20);
+  clientMessages = [];
+  const sent = Array.from({ length: 100 }, (_, i) => ch.basicPublish('', queue, `m${i}`));
+  await Promise.all(sent);
+  await delay(50);
+  assert.equal(clientMessages.length, 1);
+  const frames = framesOf(clientMessages);
+  assert.equal(frames.length, 300, 'method, header and body frame per publish');
+  assert.equal((await ch.queueDeclare(queue, { passive: true })).messageCount, 100);
+  await conn.close();
+});
+
+test('above highWaterMark publishes wait for the socket to drain, and arrive in order', async () => {
+  const conn = await connectPipe(pipe, { highWaterMark: 0 });
+  const ch = await conn.channel();
+  const { queue } = await ch.queueDeclare('', { exclusive: true });
+  await ch.confirmSelect();
+  const body = new Uint8Array(64 * 1024);
+  const order: number[] = [];
+  const all = Array.from({ length: 50 }, (_, i) => {
+    body[0] = i;
+    return ch.basicPublish('', queue, body.slice()).then(() => order.push(i));
+  });
+  await Promise.all(all);
+  assert.deepEqual(
+    order,
+    Array.from({ length: 50 }, (_, i) => i),
+  );
+  for (let i = 0; i < 50; i++) assert.equal((await ch.basicGet(queue, { noAck: true }))?.body[0], i);
+  await conn.close();
+});
+
+test('while connection.blocked, publishes (and calls behind them, in order) wait; unblocked lets them out', async () => {
+  const conn = await connectPipe(pipe);
+  const ch = await conn.channel();
+  const { queue } = await ch.queueDeclare('', { exclusive: true });
+  await ch.confirmSelect();
+  const blocked = nextEvent<[string]>(conn, 'blocked');
+  // The pipe injects what a broker under a resource alarm sends.
+  pipe.inject(encodeMethod(0, { name: 'connection.blocked', args: { reason: 'low on memory' } }));
+  assert.deepEqual(await blocked, ['low on memory']);
+  const settled: string[] = [];
+  const publish = ch.basicPublish('', queue, 'held').then(() => settled.push('publish'));
+  const purge = ch.queuePurge(queue).then((n) => settled.push(`purge:${n}`));
+  await delay(200);
+  assert.deepEqual(settled, []);
+  const unblocked = nextEvent(conn, 'unblocked');
+  pipe.inject(encodeMethod(0, { name: 'connection.unblocked', args: {} }));
+  await unblocked;
+  await Promise.all([publish, purge]);
+  // The purge found the publish, which was held in front of it.
+  assert.deepEqual(settled.sort(), ['publish', 'purge:1']);
+  await conn.close();
+});
+
+test('a publish held longer than waitTimeout rejects with ERR_TIMEOUT', async () => {
+  const conn = await connectPipe(pipe, { waitTimeout: 150 });
+  const ch = await conn.channel();
+  const blocked = nextEvent(conn, 'blocked');
+  pipe.inject(encodeMethod(0, { name: 'connection.blocked', args: { reason: 'disk' } }));
+  await blocked;
+  await assert.rejects(ch.basicPublish('', 'x', 'y'), { code: ErrorCode.Timeout });
+  await conn.close();
+});
+
+test('heartbeat frames from the peer are answered', async () => {
+  const conn = await connectPipe(pipe);
+  await delay(20);
+  clientMessages = [];
+  pipe.inject(Uint8Array.of(FrameType.Heartbeat, 0, 0, 0, 0, 0, 0, 0xce));
+  await delay(100);
+  framesFromClient = framesOf(clientMessages);
+  assert.deepEqual(
+    framesFromClient.map((f) => f.type),
+    [FrameType.Heartbeat],
+  );
+  await conn.close();
+});
+
+test('heartbeat is 0 unless asked for; asked for, the negotiated one flows both ways', async () => {
+  const tunes: number[] = [];
+  const seen = await startBarePipe({
+    tap: (direction, bytes) => {
+      const frames = framesOf([new Uint8Array(bytes)]);
+      if (direction === 'toClient') framesFromBroker.push(...frames);
+      else framesFromClient.push(...frames);
+      for (const f of frames) {
+        // connection.tune-ok: class 10, method 31; heartbeat is the last short.
+        if (f.type === 1 && f.payload[1] === 10 && f.payload[3] === 31)
+          tunes.push((f.payload[10]! << 8) | f.payload[11]!);
+      }
+    },
+  });
+  try {
+    const quiet = await connectPipe(seen);
+    await quiet.close();
+    framesFromBroker = [];
+    framesFromClient = [];
+    const beating = await connectPipe(seen, { heartbeat: 1 });
+    await delay(2500);
+    assert.ok(framesFromBroker.some((f) => f.type === FrameType.Heartbeat));
+    assert.ok(framesFromClient.some((f) => f.type === FrameType.Heartbeat));
+    await beating.close();
+    assert.deepEqual(tunes, [0, 1]);
+  } finally {
+    await seen.close();
+  }
+});
