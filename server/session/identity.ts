@@ -1,4 +1,4 @@
-import { FrameWriter, ReplyCode, type BasicProperties } from '../../shared/index.js';
+import { FrameWriter, ReplyCode, type BasicProperties, type FieldTable } from '../../shared/index.js';
 
 export interface IdentityRules {
   /** Header every published message carries, set by the gateway. */
@@ -32,8 +32,19 @@ export function stampIdentity(
     }
     if (!rules.keepUserId) delete properties.userId;
   }
-  properties.headers = { ...properties.headers, [rules.headerName]: subject };
+  properties.headers = { ...withoutHeader(properties.headers, rules.headerName), [rules.headerName]: subject };
   return undefined;
+}
+
+/**
+ * `headers` without `name` in any letter case: field-table keys are
+ * case-sensitive, but a consumer that looks headers up case-insensitively
+ * (as HTTP taught many to) must not find a page's `X-Warren-User` first.
+ */
+function withoutHeader(headers: FieldTable | undefined, name: string): FieldTable {
+  const lower = name.toLowerCase();
+  // fromEntries defines keys rather than assigning them, so a `__proto__` header stays a header.
+  return Object.fromEntries(Object.entries(headers ?? {}).filter(([key]) => key.toLowerCase() !== lower));
 }
 
 const writer = new FrameWriter();
