@@ -45,8 +45,17 @@ interface ChannelState {
   publish: Uint8Array | undefined;
   /** Body bytes still expected for the message in flight; -1 when none is. */
   bodyRemaining: number;
-  /** Name of the last queue declared on this channel: what an empty queue name means. */
+  /**
+   * Name of the last queue declared on this channel: what an empty queue name
+   * means. Taken from the request when it is forwarded, since the broker takes
+   * it then too (a later method may arrive before the declare-ok, and a no-wait
+   * declare gets none); '' while a server-named queue's name is not known.
+   */
   lastQueue: string;
+  /** Numbers queue.declares as they are forwarded, so a declare-ok can tell whether it answers the latest. */
+  declares: number;
+  /** Numbers of the forwarded declares still waiting for their declare-ok, oldest first. */
+  unansweredDeclares: number[];
   awaitingBrowserCloseOk: boolean;
   awaitingBrokerCloseOk: boolean;
   /** Browser frames for a reopened channel, held until the broker finished closing the old one. */
@@ -144,7 +153,9 @@ export class ChannelRelay {
         return this.ctx.toBrowser(frame.raw);
       case QUEUE_DECLARE_OK: {
         const method = decodeMethod(frame.payload);
-        if (method.name === 'queue.declareOk') state.lastQueue = method.args.queue;
+        // Only the answer to the latest declare names the queue '' now stands for.
+        const answered = state.unansweredDeclares.shift();
+        if (method.name === 'queue.declareOk' && answered === state.declares) state.lastQueue = method.args.queue;
         return this.ctx.toBrowser(frame.raw);
       }
       default:
@@ -255,6 +266,11 @@ export class ChannelRelay {
         return;
       case 'channel.close':
         state.phase = Phase.BrowserClosing;
+        return this.ctx.toBroker(frame.raw);
+      case 'queue.declare':
+        state.lastQueue = method.args.queue;
+        state.declares++;
+        if (!method.args.noWait) state.unansweredDeclares.push(state.declares);
         return this.ctx.toBroker(frame.raw);
       default:
         return this.ctx.toBroker(frame.raw);
@@ -386,6 +402,8 @@ function newChannel(): ChannelState {
     publish: undefined,
     bodyRemaining: -1,
     lastQueue: '',
+    declares: 0,
+    unansweredDeclares: [],
     awaitingBrowserCloseOk: false,
     awaitingBrokerCloseOk: false,
     held: undefined,
