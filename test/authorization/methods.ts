@@ -30,7 +30,10 @@ export const m = {
     name: 'exchange.unbind',
     args: { destination, source, routingKey, noWait: false, arguments: {} },
   }),
-  queueDeclare: (queue: string, options: { passive?: boolean; exclusive?: boolean } = {}): Method => ({
+  queueDeclare: (
+    queue: string,
+    options: { passive?: boolean; exclusive?: boolean; noWait?: boolean } = {},
+  ): Method => ({
     name: 'queue.declare',
     args: {
       queue,
@@ -38,7 +41,7 @@ export const m = {
       durable: false,
       exclusive: options.exclusive ?? false,
       autoDelete: false,
-      noWait: false,
+      noWait: options.noWait ?? false,
       arguments: {},
     },
   }),

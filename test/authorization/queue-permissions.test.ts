@@ -193,3 +193,45 @@ test('an empty queue name is checked as the channel’s last declared queue', as
   await assertRefused(session, 1, await session.call(1, m.queuePurge(''), 'queue.purgeOk'), 50, 30);
   assert.equal(await broker.messageCount(other), 1);
 });
+
+test('an empty queue name right after a pipelined declare is checked as the newly declared queue', async (t) => {
+  const broker = await brokerFor(t);
+  const granted = await broker.queue(uniqueName('q'));
+  const forbidden = await broker.queue(uniqueName('q'));
+  await broker.fill(forbidden, 1, 'not for alice');
+  const session = await sessionFor(t, gw, scopes(`read:${granted}`));
+  assertAllowed(await session.call(1, m.queueDeclare(granted, { passive: true }), 'queue.declareOk'));
+
+  // The broker takes '' as the queue it declared last: the forbidden one, even
+  // though the gateway has not seen its declare-ok yet when the get arrives.
+  session.send(1, m.queueDeclare(forbidden, { passive: true }));
+  await assertRefused(session, 1, await session.call(1, m.basicGet(''), 'basic.getOk'), 60, 70);
+  assert.equal(await broker.messageCount(forbidden), 1);
+});
+
+test('an empty queue name after a no-wait declare is checked as that queue', async (t) => {
+  const broker = await brokerFor(t);
+  const granted = await broker.queue(uniqueName('q'));
+  const forbidden = await broker.queue(uniqueName('q'));
+  await broker.fill(forbidden, 1, 'not for alice');
+  const session = await sessionFor(t, gw, scopes(`read:${granted}`));
+  assertAllowed(await session.call(1, m.queueDeclare(granted, { passive: true }), 'queue.declareOk'));
+
+  // A no-wait declare is never answered, so the gateway must learn the name from the request.
+  session.send(1, m.queueDeclare(forbidden, { passive: true, noWait: true }));
+  await assertRefused(session, 1, await session.call(1, m.basicGet(''), 'basic.getOk'), 60, 70);
+  assert.equal(await broker.messageCount(forbidden), 1);
+});
+
+test('an empty queue name right after a pipelined server-named declare is refused until its name is known', async (t) => {
+  const broker = await brokerFor(t);
+  const granted = await broker.queue(uniqueName('q'));
+  await broker.fill(granted, 1);
+  const session = await sessionFor(t, gw, scopes(`read:${granted}`, 'configure:amq.gen-*'));
+  assertAllowed(await session.call(1, m.queueDeclare(granted, { passive: true }), 'queue.declareOk'));
+
+  // The broker would purge the new server-named queue, whose name the gateway cannot check yet.
+  session.send(1, m.queueDeclare('', { exclusive: true }));
+  await assertRefused(session, 1, await session.call(1, m.queuePurge(''), 'queue.purgeOk'), 50, 30);
+  assert.equal(await broker.messageCount(granted), 1);
+});
