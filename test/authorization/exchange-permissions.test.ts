@@ -142,3 +142,34 @@ test('exchange.unbind without read on the source is refused 403 and the binding 
   await assertRefused(session, 1, outcome, 40, 40);
   assert.equal(await broker.routes(source, key), true);
 });
+
+test('an alternate exchange needs write on it and read on the declared exchange', async (t) => {
+  const broker = await brokerFor(t);
+  const alternate = await broker.exchange(uniqueName('ae'));
+  const refusedX = broker.track('exchange', uniqueName('x'));
+  const allowedX = broker.track('exchange', uniqueName('x'));
+  const args = { arguments: { 'alternate-exchange': alternate } };
+  const session = await sessionFor(
+    t,
+    gw,
+    scopes(
+      `configure:${refusedX}`,
+      `read:${refusedX}`,
+      `configure:${allowedX}`,
+      `read:${allowedX}`,
+      `write:${alternate}-other`,
+    ),
+  );
+  await assertRefused(
+    session,
+    1,
+    await session.call(1, m.exchangeDeclare(refusedX, args), 'exchange.declareOk'),
+    40,
+    10,
+  );
+  assert.equal(await broker.exchangeExists(refusedX), false);
+
+  const granted = await sessionFor(t, gw, scopes(`configure:${allowedX}`, `read:${allowedX}`, `write:${alternate}`));
+  assertAllowed(await granted.call(1, m.exchangeDeclare(allowedX, args), 'exchange.declareOk'));
+  assert.equal(await broker.exchangeExists(allowedX), true);
+});

@@ -1,11 +1,14 @@
-import type { Method } from '../../shared/index.js';
+import type { FieldTable, Method } from '../../shared/index.js';
 
 /**
  * Builders for the methods the permission tests send, with the arguments a
  * page would normally pass, so each test reads as the operation it checks.
  */
 export const m = {
-  exchangeDeclare: (exchange: string, options: { passive?: boolean; type?: string } = {}): Method => ({
+  exchangeDeclare: (
+    exchange: string,
+    options: { passive?: boolean; type?: string; arguments?: FieldTable } = {},
+  ): Method => ({
     name: 'exchange.declare',
     args: {
       exchange,
@@ -15,7 +18,7 @@ export const m = {
       autoDelete: false,
       internal: false,
       noWait: false,
-      arguments: {},
+      arguments: options.arguments ?? {},
     },
   }),
   exchangeDelete: (exchange: string): Method => ({
@@ -32,7 +35,7 @@ export const m = {
   }),
   queueDeclare: (
     queue: string,
-    options: { passive?: boolean; exclusive?: boolean; noWait?: boolean } = {},
+    options: { passive?: boolean; exclusive?: boolean; noWait?: boolean; arguments?: FieldTable } = {},
   ): Method => ({
     name: 'queue.declare',
     args: {
@@ -42,7 +45,7 @@ export const m = {
       exclusive: options.exclusive ?? false,
       autoDelete: false,
       noWait: options.noWait ?? false,
-      arguments: {},
+      arguments: options.arguments ?? {},
     },
   }),
   queueDelete: (queue: string): Method => ({

@@ -235,3 +235,17 @@ test('an empty queue name right after a pipelined server-named declare is refuse
   await assertRefused(session, 1, await session.call(1, m.queuePurge(''), 'queue.purgeOk'), 50, 30);
   assert.equal(await broker.messageCount(granted), 1);
 });
+
+test('a dead-letter exchange needs write on it and read on the declared queue', async (t) => {
+  const broker = await brokerFor(t);
+  const dlx = await broker.exchange(uniqueName('dlx'));
+  const q = broker.track('queue', uniqueName('q'));
+  const args = { arguments: { 'x-dead-letter-exchange': dlx } };
+  const refused = await sessionFor(t, gw, scopes(`configure:${q}`, `read:${q}`));
+  await assertRefused(refused, 1, await refused.call(1, m.queueDeclare(q, args), 'queue.declareOk'), 50, 10);
+  assert.equal(await broker.queueExists(q), false);
+
+  const granted = await sessionFor(t, gw, scopes(`configure:${q}`, `read:${q}`, `write:${dlx}`));
+  assertAllowed(await granted.call(1, m.queueDeclare(q, args), 'queue.declareOk'));
+  assert.equal(await broker.queueExists(q), true);
+});
