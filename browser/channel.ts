@@ -41,15 +41,17 @@ export interface QueueDeclareOk {
   consumerCount: number;
 }
 
+/** A request awaiting its reply, or a publish awaiting its confirm. */
 interface Pending {
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-  then: ((reply: unknown) => unknown) | undefined;
+  _resolve(value: unknown): void;
+  _reject(error: unknown): void;
+  _then: ((reply: unknown) => unknown) | undefined;
 }
 
 type Args = Record<string, unknown>;
 
 const RESOLVED = Promise.resolve();
+const EMPTY = new Uint8Array(0);
 const head = new FrameWriter(512);
 const REPLY_TO = 'amq.rabbitmq.reply-to';
 
@@ -165,7 +167,7 @@ export class Channel extends Emitter<ChannelEvents> {
   ): Promise<void> {
     const connection = this.connection;
     const send = (): Promise<void> => {
-      if (this._error !== undefined) throw this._error;
+      if (this._error) throw this._error;
       const bytes = typeof body === 'string' ? encodeUtf8(body) : body;
       const method = { name: 'basic.publish', args: { exchange, routingKey, ...options } } as Method;
       // The method and header go through a scratch writer first, so that a
@@ -175,7 +177,9 @@ export class Channel extends Emitter<ChannelEvents> {
       socket._out.raw(frames).body(this.id, bytes, connection._frameMax);
       socket._send();
       if (!this._confirm) return RESOLVED;
-      return new Promise((resolve, reject) => this._unconfirmed.set(++this._seq, { resolve, reject, then: undefined }));
+      return new Promise((resolve, reject) =>
+        this._unconfirmed.set(++this._seq, { _resolve: resolve, _reject: reject, _then: undefined }),
+      );
     };
     try {
       if (connection._writable()) return send();
@@ -259,7 +263,7 @@ export class Channel extends Emitter<ChannelEvents> {
     }));
     const correlationId = Math.random().toString(36).slice(2);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => settle(new WarrenError(ErrorCode.Timeout, 'no rpc reply')), timeout);
+      const timer = setTimeout(() => settle(new WarrenError(ErrorCode.Timeout, 'rpc timeout')), timeout);
       const settle = (result: Message | WarrenError): void => {
         clearTimeout(timer);
         replies.delete(correlationId);
@@ -273,7 +277,7 @@ export class Channel extends Emitter<ChannelEvents> {
 
   /** Closes the channel; its consumers end. */
   async close(): Promise<void> {
-    if (this._error !== undefined) return;
+    if (this._error) return;
     try {
       await this._call('channel.close', { replyCode: 200 });
     } finally {
@@ -289,8 +293,8 @@ export class Channel extends Emitter<ChannelEvents> {
   _call<T = unknown>(name: MethodName, args: Args, then?: (reply: unknown) => unknown, now = false): Promise<T> {
     return new Promise((resolve, reject) => {
       const send = (): void => {
-        if (this._error !== undefined) throw this._error;
-        this._calls.push({ resolve: resolve as (value: unknown) => void, reject, then });
+        if (this._error) throw this._error;
+        this._calls.push({ _resolve: resolve as (value: unknown) => void, _reject: reject, _then: then });
         // Publishes written after confirm.select count from 1; mark it in wire order.
         if (name === 'confirm.select') {
           this._confirm = true;
@@ -308,7 +312,7 @@ export class Channel extends Emitter<ChannelEvents> {
     this._epoch++;
     await this._call('channel.open', {}, undefined, true);
     if (!restore) return;
-    for (const qos of this._qos) if (qos !== undefined) await this._call('basic.qos', qos, undefined, true);
+    for (const qos of this._qos) if (qos) await this._call('basic.qos', qos, undefined, true);
     if (this._confirm) await this._call('confirm.select', {}, undefined, true);
     if (this._tx) await this._call('tx.select', {}, undefined, true);
     for (const consumer of this._consumers.values()) {
@@ -347,8 +351,9 @@ export class Channel extends Emitter<ChannelEvents> {
   /** @internal */
   _onHeader(header: ContentHeader): void {
     const message = this._incoming;
-    if (message === undefined) return;
+    if (!message) return;
     message.properties = header.properties;
+    message.body = EMPTY;
     this._bodySize = header.bodySize;
     this._received = 0;
     if (header.bodySize === 0) this._deliver(message);
@@ -357,7 +362,7 @@ export class Channel extends Emitter<ChannelEvents> {
   /** @internal A body frame; a body in one frame stays a view of the received bytes. */
   _onBody(payload: Uint8Array): void {
     const message = this._incoming;
-    if (message === undefined) return;
+    if (!message) return;
     if (this._received === 0 && payload.length === this._bodySize) message.body = payload;
     else {
       if (this._received === 0) message.body = new Uint8Array(this._bodySize);
@@ -375,7 +380,7 @@ export class Channel extends Emitter<ChannelEvents> {
 
   /** @internal The channel is gone for good. `reported`: the error goes to `close` listeners and consumers. */
   _shutdown(error: WarrenError, reported: boolean): void {
-    if (this._error !== undefined) return;
+    if (this._error) return;
     this._error = error;
     this._failPending(error);
     for (const tag of [...this._consumers.keys()]) this._dropConsumer(tag, reported ? error : undefined);
@@ -391,14 +396,14 @@ export class Channel extends Emitter<ChannelEvents> {
 
   /** Fire-and-forget methods (acks); meaningless across reconnects, so dropped while disconnected. */
   private _cast(name: MethodName, args: Args): void {
-    if (this._error === undefined && this.connection._state === 'open') {
+    if (!this._error && this.connection._state === 'open') {
       this.connection._write(this.id, { name, args } as Method);
     }
   }
 
   private _reply(value: unknown): void {
     const pending = this._calls.shift();
-    if (pending !== undefined) pending.resolve(pending.then === undefined ? value : pending.then(value));
+    pending?._resolve(pending._then ? pending._then(value) : value);
   }
 
   private _deliver(message: Message): void {
@@ -407,7 +412,7 @@ export class Channel extends Emitter<ChannelEvents> {
     else if (message.consumerTag === undefined) this._reply(message);
     else {
       const consumer = this._consumers.get(message.consumerTag);
-      if (consumer !== undefined) this.connection._guard(() => consumer._push(message));
+      if (consumer) this.connection._guard(() => consumer._push(message));
     }
   }
 
@@ -416,8 +421,8 @@ export class Channel extends Emitter<ChannelEvents> {
       if (seq > tag) break;
       if (seq === tag || multiple) {
         this._unconfirmed.delete(seq);
-        if (nacked) pending.reject(new WarrenError(ErrorCode.Nacked, 'the broker nacked the message'));
-        else pending.resolve(undefined);
+        if (nacked) pending._reject(new WarrenError(ErrorCode.Nacked, 'nacked'));
+        else pending._resolve(undefined);
       }
     }
   }
@@ -433,6 +438,6 @@ export class Channel extends Emitter<ChannelEvents> {
     this._calls = [];
     this._unconfirmed = new Map();
     this._seq = 0;
-    for (const pending of [...calls, ...unconfirmed.values()]) pending.reject(error);
+    for (const pending of [...calls, ...unconfirmed.values()]) pending._reject(error);
   }
 }

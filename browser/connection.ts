@@ -11,7 +11,7 @@ import {
 import { Channel } from './channel.js';
 import { Emitter } from './emitter.js';
 import { ErrorCode, WarrenError, closeError } from './errors.js';
-import type { ConnectOptions } from './options.js';
+import { DEFAULTS, type ConnectOptions, type Settings } from './options.js';
 import { reconnect, retryable } from './reconnect.js';
 import { Socket, type WebSocketConstructor } from './socket.js';
 import { jwtExpiry, refreshDelay } from './token.js';
@@ -37,17 +37,16 @@ export type ConnectionEvents = {
 /** @internal */
 export type State = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closing' | 'closed';
 
+/** A call or publish waiting for the connection. */
 interface Job {
-  run(): void;
-  fail(error: unknown): void;
-  publish: boolean;
-  deadline: number;
+  _run(): void;
+  _fail(error: unknown): void;
+  _publish: boolean;
+  _deadline: number;
 }
 
-interface Pending0 {
-  resolve(): void;
-  reject(error: unknown): void;
-}
+/** A request on channel 0: settled with nothing on success. */
+type Pending0 = (error?: unknown) => void;
 
 /**
  * A connection to the gateway over one WebSocket at a time. Usually made by
@@ -79,9 +78,13 @@ export class Connection extends Emitter<ConnectionEvents> {
   private _token = '';
   private _timers: ReturnType<typeof setTimeout>[] = [];
 
+  /** @internal `options` with defaults. */
+  readonly _options: Settings;
+
   constructor(options: ConnectOptions) {
     super();
     this.options = options;
+    this._options = { ...DEFAULTS, ...options };
   }
 
   /** Opens the connection; rejects (without retrying) if the first attempt fails. */
@@ -106,7 +109,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         () => {
           let id = 1;
           while (this._channels.has(id)) id++;
-          if (id > this._channelMax) throw new WarrenError(ErrorCode.ChannelMax, 'no free channel');
+          if (id > this._channelMax) throw new WarrenError(ErrorCode.ChannelMax, 'channel_max');
           const channel = new Channel(this, id);
           this._channels.set(id, channel);
           channel._open(false).then(() => resolve(channel), reject);
@@ -122,8 +125,7 @@ export class Connection extends Emitter<ConnectionEvents> {
    * from the token function. Done automatically before a JWT's `exp`.
    */
   async updateToken(token?: string): Promise<void> {
-    const { token: source } = this.options;
-    const next = token ?? (typeof source === 'function' ? await source() : source);
+    const next = token ?? (await this._fetchToken());
     await this._call0('connection.updateSecret', { newSecret: next, reason: 'refresh' });
     this._token = next;
     this._scheduleRefresh();
@@ -135,7 +137,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (state === 'closing' || state === 'closed') return;
     this._state = 'closing';
     clearTimeout(this._sleep);
-    this._handshake?.reject(new WarrenError(ErrorCode.Closed, 'closed while connecting'));
+    this._handshake?.reject(new WarrenError(ErrorCode.Closed, 'closed'));
     if (state === 'open') await this._call0('connection.close', { replyCode: 200 }).catch(() => {});
     this._finish(undefined);
   }
@@ -146,7 +148,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       this._jobs.length === 0 &&
       this._state === 'open' &&
       !this._blocked &&
-      this._socket!._buffered <= (this.options.highWaterMark ?? 1 << 20)
+      this._socket!._buffered <= this._options.highWaterMark
     );
   }
 
@@ -159,7 +161,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (this._state === 'closing' || this._state === 'closed') {
       return fail(this._closeReason ?? new WarrenError(ErrorCode.Closed, 'connection closed'));
     }
-    this._jobs.push({ run: job, fail, publish, deadline: Date.now() + (this.options.waitTimeout ?? 30_000) });
+    this._jobs.push({ _run: job, _fail: fail, _publish: publish, _deadline: Date.now() + this._options.waitTimeout });
     this._pump();
   }
 
@@ -170,23 +172,23 @@ export class Connection extends Emitter<ConnectionEvents> {
     let full = false;
     while (jobs.length > 0) {
       const job = jobs[0]!;
-      if (job.deadline <= Date.now()) {
+      if (job._deadline <= Date.now()) {
         jobs.shift();
-        job.fail(new WarrenError(ErrorCode.Timeout, 'waited too long for a writable connection'));
+        job._fail(new WarrenError(ErrorCode.Timeout, 'wait timeout'));
         continue;
       }
       if (this._state !== 'open') break;
       // No event says when bufferedAmount drops, so a full socket is polled.
-      full = job.publish && this._socket!._buffered > (this.options.highWaterMark ?? 1 << 20);
-      if (job.publish && (this._blocked || full)) break;
+      full = job._publish && this._socket!._buffered > this._options.highWaterMark;
+      if (job._publish && (this._blocked || full)) break;
       jobs.shift();
       try {
-        job.run();
+        job._run();
       } catch (err) {
-        job.fail(err);
+        job._fail(err);
       }
     }
-    if (jobs.length > 0) this._timers[0] = setTimeout(() => this._pump(), full ? 5 : jobs[0]!.deadline - Date.now());
+    if (jobs.length > 0) this._timers[0] = setTimeout(() => this._pump(), full ? 5 : jobs[0]!._deadline - Date.now());
   }
 
   /** @internal Writes one method frame; it leaves with the microtask's batch. */
@@ -213,10 +215,10 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** @internal A new socket and the AMQP handshake, with a fresh token. */
   async _open(): Promise<void> {
-    const options = this.options;
+    const options = this._options;
     const WebSocketClass = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor | undefined);
     if (WebSocketClass === undefined) throw new WarrenError(ErrorCode.NoWebSocket, 'no WebSocket class');
-    const token = typeof options.token === 'function' ? await options.token() : options.token;
+    const token = await this._fetchToken();
     this._closeReason = undefined;
     this._blocked = false;
     await new Promise<void>((resolve, reject) => {
@@ -237,8 +239,8 @@ export class Connection extends Emitter<ConnectionEvents> {
         close: (error) => this._onClose(socket, error),
       }));
       const timer = setTimeout(
-        () => done(new WarrenError(ErrorCode.Timeout, 'connect timed out')),
-        options.connectTimeout ?? 10_000,
+        () => done(new WarrenError(ErrorCode.Timeout, 'connect timeout')),
+        options.connectTimeout,
       );
     });
     this._token = token;
@@ -254,7 +256,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     for (const channel of [...this._channels.values()]) channel._shutdown(reason, error !== undefined);
     const jobs = this._jobs;
     this._jobs = [];
-    for (const job of jobs) job.fail(reason);
+    for (const job of jobs) job._fail(reason);
     this._socket?._close();
     this._socket = undefined;
     this._emit('close', error);
@@ -278,13 +280,13 @@ export class Connection extends Emitter<ConnectionEvents> {
       }
     } catch (err) {
       // Undecodable input: the stream cannot be trusted any more.
-      this._closeReason = new WarrenError(ErrorCode.Protocol, 'bad frame from the server', 0, 0, 0, err);
+      this._closeReason = new WarrenError(ErrorCode.Protocol, 'bad frame', 0, 0, 0, err);
       socket._close();
     }
   }
 
   private _onMethod0(socket: Socket, method: Method): void {
-    const options = this.options;
+    const options = this._options;
     switch (method.name) {
       case 'connection.start': {
         const capabilities = {
@@ -296,7 +298,7 @@ export class Connection extends Emitter<ConnectionEvents> {
           authentication_failure_close: true,
           per_consumer_qos: true,
         };
-        const response = `\0${options.username ?? ''}\0${this._handshake?.token}`;
+        const response = `\0${options.username}\0${this._handshake?.token}`;
         return this._write(0, {
           name: 'connection.startOk',
           args: {
@@ -309,16 +311,16 @@ export class Connection extends Emitter<ConnectionEvents> {
       }
       case 'connection.tune': {
         const { channelMax, frameMax, heartbeat } = method.args;
-        const wanted = options.heartbeat ?? 0;
+        const wanted = options.heartbeat;
         const args = {
-          channelMax: (this._channelMax = Math.min(channelMax || 65535, options.channelMax ?? 2047)),
-          frameMax: (this._frameMax = Math.min(frameMax || 2 ** 32 - 1, options.frameMax ?? 131_072)),
+          channelMax: (this._channelMax = Math.min(channelMax || 65535, options.channelMax)),
+          frameMax: (this._frameMax = Math.min(frameMax || 2 ** 32 - 1, options.frameMax)),
           heartbeat: wanted > 0 && heartbeat > 0 ? Math.min(wanted, heartbeat) : wanted,
         };
         socket._splitter.frameMax = args.frameMax;
         this._write(0, { name: 'connection.tuneOk', args });
         this._heartbeat = args.heartbeat;
-        return this._write(0, { name: 'connection.open', args: { virtualHost: options.vhost ?? '/' } });
+        return this._write(0, { name: 'connection.open', args: { virtualHost: options.vhost } });
       }
       case 'connection.openOk':
         return this._handshake?.resolve();
@@ -335,7 +337,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         return this._pump();
       default:
         // close-ok and update-secret-ok: replies to _call0, in order.
-        this._calls0.shift()?.resolve();
+        this._calls0.shift()?.();
     }
   }
 
@@ -348,7 +350,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     this._handshake?.reject(reason);
     const calls = this._calls0;
     this._calls0 = [];
-    for (const call of calls) call.reject(reason);
+    for (const call of calls) call(reason);
     for (const channel of this._channels.values()) channel._lost(reason);
     if (this._state !== 'open') return;
     if (this.options.reconnect !== false && retryable(reason, this.options)) void reconnect(this, reason);
@@ -359,16 +361,13 @@ export class Connection extends Emitter<ConnectionEvents> {
   private _call0(name: MethodName, args: Record<string, unknown>): Promise<void> {
     return new Promise((resolve, reject) => {
       this._write(0, { name, args } as Method);
-      const timer = setTimeout(
-        () => reject(new WarrenError(ErrorCode.Timeout, `no reply to ${name}`)),
-        this.options.connectTimeout ?? 10_000,
-      );
       const settle = (error?: unknown): void => {
         clearTimeout(timer);
-        if (error === undefined) resolve();
-        else reject(error);
+        if (error) reject(error);
+        else resolve();
       };
-      this._calls0.push({ resolve: settle, reject: settle });
+      const timer = setTimeout(() => settle(new WarrenError(ErrorCode.Timeout, name)), this._options.connectTimeout);
+      this._calls0.push(settle);
     });
   }
 
@@ -390,6 +389,11 @@ export class Connection extends Emitter<ConnectionEvents> {
         socket._send();
       }, this._heartbeat * 500);
     }
+  }
+
+  private async _fetchToken(): Promise<string> {
+    const { token } = this.options;
+    return typeof token === 'function' ? token() : token;
   }
 
   private _scheduleRefresh(): void {

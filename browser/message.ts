@@ -7,16 +7,17 @@ import type { Channel } from './channel.js';
  * `messageCount` for basicGet, `replyCode`/`replyText` for returns.
  */
 export class Message {
-  body: Uint8Array = new Uint8Array(0);
-  properties: BasicProperties = {};
-  exchange = '';
-  routingKey = '';
-  deliveryTag = 0;
-  redelivered = false;
-  consumerTag?: string;
-  messageCount?: number;
-  replyCode?: number;
-  replyText?: string;
+  // Set by the channel as the frames arrive; declared only, so no field initializers run.
+  declare body: Uint8Array;
+  declare properties: BasicProperties;
+  declare exchange: string;
+  declare routingKey: string;
+  declare deliveryTag: number;
+  declare redelivered: boolean;
+  declare consumerTag?: string;
+  declare messageCount?: number;
+  declare replyCode?: number;
+  declare replyText?: string;
   readonly channel: Channel;
   /** The channel's incarnation when the message came; a tag from an older one means nothing to the broker. */
   private readonly _epoch: number;

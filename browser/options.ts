@@ -44,3 +44,18 @@ export interface ConnectOptions {
   /** Extra client properties (`connection_name` shows in the management UI). */
   clientProperties?: FieldTable;
 }
+
+/** Defaults of the optional settings. */
+export const DEFAULTS = {
+  vhost: '/',
+  username: '',
+  frameMax: 131_072,
+  channelMax: 2047,
+  heartbeat: 0,
+  connectTimeout: 10_000,
+  waitTimeout: 30_000,
+  highWaterMark: 1 << 20,
+};
+
+/** Options with their defaults filled in. */
+export type Settings = ConnectOptions & typeof DEFAULTS;
