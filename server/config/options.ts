@@ -138,7 +138,7 @@ export const OPTIONS = [
     name: 'identity-header',
     kind: 'string',
     default: 'x-warren-user',
-    help: 'header naming the user, sent to the broker as a client property',
+    help: 'message header the gateway sets to the token subject on every publish (pages cannot forge it)',
   },
   { name: 'max-sessions', kind: 'int', default: '10000', min: 1, help: 'sessions open at once' },
   { name: 'max-sessions-per-user', kind: 'int', default: '100', min: 1, help: 'sessions per token subject' },
