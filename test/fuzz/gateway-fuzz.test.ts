@@ -74,30 +74,39 @@ test(`fuzz: ${CASES} malformed and mutated frame streams after a valid handshake
     const perWorker = Math.ceil(CASES / WORKERS);
     await Promise.all(
       runners.map((runner, i) =>
-        fc.assert(
-          fc.asyncProperty(fuzzCase, async (c) => {
-            const outcome = await runner.run(c);
-            const label = outcome.kind === 'closed' ? String(outcome.replyCode) : outcome.kind;
-            const counts = byKind.get(c.kind) ?? new Map<string, number>();
-            counts.set(label, (counts.get(label) ?? 0) + 1);
-            byKind.set(c.kind, counts);
-            done++;
-            if (outcome.kind === 'closed') {
-              assert.ok(ALLOWED_CLOSE_CODES.has(outcome.replyCode), `${c.kind}: connection.close ${outcome.replyCode}`);
-            }
-            if (c.expect !== undefined) {
-              assert.equal(outcome.kind, 'closed', `${c.kind} was not answered with connection.close`);
-              assert.ok(
-                outcome.kind === 'closed' && c.expect.includes(outcome.replyCode),
-                `${c.kind}: expected ${c.expect.join('/')}, got ${JSON.stringify(outcome)}`,
-              );
-            }
+        fc
+          .assert(
+            fc.asyncProperty(fuzzCase, async (c) => {
+              const outcome = await runner.run(c);
+              const label = outcome.kind === 'closed' ? String(outcome.replyCode) : outcome.kind;
+              const counts = byKind.get(c.kind) ?? new Map<string, number>();
+              counts.set(label, (counts.get(label) ?? 0) + 1);
+              byKind.set(c.kind, counts);
+              done++;
+              if (outcome.kind === 'closed') {
+                assert.ok(
+                  ALLOWED_CLOSE_CODES.has(outcome.replyCode),
+                  `${c.kind}: connection.close ${outcome.replyCode}`,
+                );
+              }
+              if (c.expect !== undefined) {
+                assert.equal(outcome.kind, 'closed', `${c.kind} was not answered with connection.close`);
+                assert.ok(
+                  outcome.kind === 'closed' && c.expect.includes(outcome.replyCode),
+                  `${c.kind}: expected ${c.expect.join('/')}, got ${JSON.stringify(outcome)}`,
+                );
+              }
+            }),
+            {
+              numRuns: Math.min(perWorker, CASES - i * perWorker),
+              seed: Number(process.env['WARREN_FUZZ_SEED'] ?? Date.now()) + i,
+            },
+          )
+          .catch((err: unknown) => {
+            // The reporter does not print the cause, which is what went wrong.
+            const cause = (err as { cause?: unknown }).cause;
+            throw new Error(`${String(err)}\ncause: ${cause instanceof Error ? cause.message : String(cause)}`);
           }),
-          {
-            numRuns: Math.min(perWorker, CASES - i * perWorker),
-            seed: Number(process.env['WARREN_FUZZ_SEED'] ?? Date.now()) + i,
-          },
-        ),
       ),
     );
     for (const runner of runners) runner.close();
