@@ -1,5 +1,4 @@
 import {
-  FrameWriter,
   encodeUtf8,
   type BasicProperties,
   type ContentHeader,
@@ -52,7 +51,6 @@ type Args = Record<string, unknown>;
 
 const RESOLVED = Promise.resolve();
 const EMPTY = new Uint8Array(0);
-const head = new FrameWriter(512);
 const REPLY_TO = 'amq.rabbitmq.reply-to';
 
 /**
@@ -169,13 +167,13 @@ export class Channel extends Emitter<ChannelEvents> {
     const send = (): Promise<void> => {
       if (this._error) throw this._error;
       const bytes = typeof body === 'string' ? encodeUtf8(body) : body;
-      const method = { name: 'basic.publish', args: { exchange, routingKey, ...options } } as Method;
-      // The method and header go through a scratch writer first, so that a
-      // property that fails to encode leaves no half-written frame behind.
-      const frames = head.method(this.id, method).header(this.id, bytes.length, properties).take();
       const socket = connection._socket!;
-      socket._out.raw(frames).body(this.id, bytes, connection._frameMax);
-      socket._send();
+      connection._frames(socket, (out) =>
+        out
+          .method(this.id, { name: 'basic.publish', args: { exchange, routingKey, ...options } } as Method)
+          .header(this.id, bytes.length, properties)
+          .body(this.id, bytes, connection._frameMax),
+      );
       if (!this._confirm) return RESOLVED;
       return new Promise((resolve, reject) =>
         this._unconfirmed.set(++this._seq, { _resolve: resolve, _reject: reject, _then: undefined }),

@@ -3,7 +3,7 @@ import {
   PROTOCOL_HEADER,
   decodeContentHeader,
   decodeMethod,
-  encodeMethod,
+  type FrameWriter,
   type Frame,
   type Method,
   type MethodName,
@@ -195,8 +195,19 @@ export class Connection extends Emitter<ConnectionEvents> {
   _write(channel: number, method: Method): void {
     const socket = this._socket;
     if (socket === undefined) throw new WarrenError(ErrorCode.ConnectionLost, 'not connected');
-    // Encoded apart first: an argument that fails to encode must not leave half a frame in the batch.
-    socket._out.raw(encodeMethod(channel, method));
+    this._frames(socket, (out) => out.method(channel, method));
+  }
+
+  /** @internal Writes frames into the socket's batch; if encoding throws halfway, none of them stay. */
+  _frames(socket: Socket, write: (out: FrameWriter) => void): void {
+    const out = socket._out;
+    const at = out.length;
+    try {
+      write(out);
+    } catch (err) {
+      out.truncate(at);
+      throw err;
+    }
     socket._send();
   }
 

@@ -74,6 +74,11 @@ export class FrameWriter {
     return this;
   }
 
+  /** Drops what was written after the first `length` bytes (a frame that failed to encode halfway). */
+  truncate(length: number): void {
+    this.w.pos = Math.min(length, this.w.pos);
+  }
+
   /** The frames written so far, as one buffer; the writer starts empty again. */
   take(): Uint8Array {
     return this.w.take();
