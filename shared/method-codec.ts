@@ -17,10 +17,7 @@ export interface MethodInfo {
   readonly args: readonly { readonly name: string; readonly type: ArgType }[];
 }
 
-const byId = new Map<number, MethodInfo>();
-const byName = new Map<string, MethodInfo>();
-
-/** Argument types as small integers, so the decode loop switches on numbers. */
+/** Argument types as small integers, so the codec loops switch on numbers. */
 const ArgCode = {
   octet: 0,
   short: 1,
@@ -36,14 +33,15 @@ const ArgCode = {
   reservedBit: 11,
 } as const satisfies Record<ArgType, number>;
 
-/** What the decoder needs of a method, in arrays it can index without allocating. */
-interface DecodePlan {
+/** What the encoder and decoder need of a method, in arrays they can index without allocating. */
+interface Plan {
   readonly info: MethodInfo;
   readonly names: readonly string[];
   readonly codes: readonly number[];
 }
 
-const plans = new Map<number, DecodePlan>();
+const byId = new Map<number, Plan>();
+const byName = new Map<string, Plan>();
 
 for (const [className, cls] of Object.entries(SPEC)) {
   for (const [methodName, method] of Object.entries(cls.methods)) {
@@ -54,35 +52,31 @@ for (const [className, cls] of Object.entries(SPEC)) {
       content: 'content' in method && method.content === true,
       args: Object.entries(method.args as Record<string, ArgType>).map(([name, type]) => ({ name, type })),
     };
-    byId.set(cls.id * 65536 + method.id, info);
-    byName.set(info.name, info);
-    plans.set(cls.id * 65536 + method.id, {
-      info,
-      names: info.args.map((a) => a.name),
-      codes: info.args.map((a) => ArgCode[a.type]),
-    });
+    const plan = { info, names: info.args.map((a) => a.name), codes: info.args.map((a) => ArgCode[a.type]) };
+    byId.set(cls.id * 65536 + method.id, plan);
+    byName.set(info.name, plan);
   }
 }
 
 /** The table entry for a class/method id pair, or undefined when the spec has none. */
 export function methodInfo(classId: number, methodId: number): MethodInfo | undefined {
-  return byId.get(classId * 65536 + methodId);
+  return byId.get(classId * 65536 + methodId)?.info;
 }
 
 /** The table entry for a method name. */
 export function methodInfoByName(name: MethodName): MethodInfo {
-  return byName.get(name)!;
+  return byName.get(name)!.info;
 }
 
 /** Every method of the table. */
-export function allMethods(): IterableIterator<MethodInfo> {
-  return byName.values();
+export function allMethods(): MethodInfo[] {
+  return [...byName.values()].map((plan) => plan.info);
 }
 
 /** Class and method id of a method frame's payload, without decoding its arguments. */
 export function peekMethodId(payload: Uint8Array): { classId: number; methodId: number } {
   if (payload.length < 4) {
-    throw new AmqpCodecError(CodecErrorCode.Truncated, ReplyCode.FrameError, 'method frame shorter than its ids');
+    throw new AmqpCodecError(CodecErrorCode.Truncated, ReplyCode.FrameError, 'short method frame');
   }
   return { classId: (payload[0]! << 8) | payload[1]!, methodId: (payload[2]! << 8) | payload[3]! };
 }
@@ -95,7 +89,7 @@ export function decodeMethod(payload: Uint8Array): Method {
   if (payload.length < 4) peekMethodId(payload); // throws the truncation error
   const classId = (payload[0]! << 8) | payload[1]!;
   const methodId = (payload[2]! << 8) | payload[3]!;
-  const plan = plans.get(classId * 65536 + methodId);
+  const plan = byId.get(classId * 65536 + methodId);
   if (plan === undefined) {
     throw new AmqpCodecError(
       CodecErrorCode.UnknownMethod,
@@ -110,7 +104,7 @@ export function decodeMethod(payload: Uint8Array): Method {
     readArgs(r, plan, args);
   } catch (err) {
     if (err instanceof AmqpCodecError) {
-      throw new AmqpCodecError(err.code, err.replyCode, `${plan.info.name}: ${err.message}`, {
+      throw new AmqpCodecError(err.code, err.replyCode, err.message, {
         classId,
         methodId,
         cause: err,
@@ -119,17 +113,15 @@ export function decodeMethod(payload: Uint8Array): Method {
     throw err;
   }
   if (r.pos !== r.end) {
-    throw new AmqpCodecError(
-      CodecErrorCode.TrailingBytes,
-      ReplyCode.FrameError,
-      `${plan.info.name}: ${r.end - r.pos} bytes after the last argument`,
-      { classId, methodId },
-    );
+    throw new AmqpCodecError(CodecErrorCode.TrailingBytes, ReplyCode.FrameError, `${r.end - r.pos} bytes after args`, {
+      classId,
+      methodId,
+    });
   }
   return { name: plan.info.name, args } as Method;
 }
 
-function readArgs(r: ByteReader, plan: DecodePlan, args: Record<string, unknown>): void {
+function readArgs(r: ByteReader, plan: Plan, args: Record<string, unknown>): void {
   const { names, codes } = plan;
   let bits = 0;
   let bit = 8;
@@ -182,63 +174,62 @@ function readArgs(r: ByteReader, plan: DecodePlan, args: Record<string, unknown>
 
 /** Writes a method's payload (ids, then arguments) at the writer's position. */
 export function writeMethodPayload(w: ByteWriter, method: Method): void {
-  const info = byName.get(method.name);
-  if (info === undefined) {
+  const plan = byName.get(method.name);
+  if (plan === undefined) {
     throw new AmqpCodecError(CodecErrorCode.UnknownMethod, ReplyCode.CommandInvalid, `unknown method ${method.name}`);
   }
+  const { info, names, codes } = plan;
   const args = method.args as Record<string, unknown>;
   w.short(info.classId);
   w.short(info.methodId);
-  let bits = 0;
-  let bit = -1;
-  for (const { name, type } of info.args) {
-    if (type === 'bit' || type === 'reservedBit') {
-      if (bit === -1 || bit === 8) {
-        if (bit === 8) w.octet(bits);
-        bits = 0;
+  // Consecutive bits share an octet, written when the first of them comes.
+  let bitsAt = 0;
+  let bit = 8;
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i]!;
+    const value = args[names[i]!];
+    if (code === ArgCode.bit || code === ArgCode.reservedBit) {
+      if (bit === 8) {
+        bitsAt = w.pos;
+        w.octet(0);
         bit = 0;
       }
-      if (type === 'bit' && args[name] === true) bits |= 1 << bit;
+      if (code === ArgCode.bit && value === true) w.buf[bitsAt]! |= 1 << bit;
       bit++;
       continue;
     }
-    if (bit !== -1) {
-      w.octet(bits);
-      bit = -1;
-    }
-    const value = args[name];
-    switch (type) {
-      case 'octet':
+    bit = 8;
+    switch (code) {
+      case ArgCode.octet:
         w.octet((value as number | undefined) ?? 0);
         break;
-      case 'short':
+      case ArgCode.short:
         w.short((value as number | undefined) ?? 0);
         break;
-      case 'long':
+      case ArgCode.long:
         w.long((value as number | undefined) ?? 0);
         break;
-      case 'longlong':
+      case ArgCode.longlong:
         w.longlong((value as number | undefined) ?? 0);
         break;
-      case 'shortstr':
+      case ArgCode.shortstr:
         w.shortstr((value as string | undefined) ?? '');
         break;
-      case 'longstr':
+      case ArgCode.longstr:
         w.longstr((value as string | undefined) ?? '');
         break;
-      case 'table':
+      case ArgCode.table:
         writeTable(w, value as FieldTable | undefined);
         break;
-      case 'reservedShort':
+      case ArgCode.reservedShort:
         w.short(0);
         break;
-      case 'reservedShortstr':
+      case ArgCode.reservedShortstr:
         w.octet(0);
         break;
-      case 'reservedLongstr':
+      case ArgCode.reservedLongstr:
         w.long(0);
         break;
     }
   }
-  if (bit !== -1) w.octet(bits);
 }

@@ -31,21 +31,28 @@ export interface ContentHeader {
   properties: BasicProperties;
 }
 
-const CONTENT_TYPE = 1 << 15;
-const CONTENT_ENCODING = 1 << 14;
-const HEADERS = 1 << 13;
-const DELIVERY_MODE = 1 << 12;
-const PRIORITY = 1 << 11;
-const CORRELATION_ID = 1 << 10;
-const REPLY_TO = 1 << 9;
-const EXPIRATION = 1 << 8;
-const MESSAGE_ID = 1 << 7;
-const TIMESTAMP = 1 << 6;
-const TYPE = 1 << 5;
-const USER_ID = 1 << 4;
-const APP_ID = 1 << 3;
-const CLUSTER_ID = 1 << 2;
-const CONTINUATION = 1;
+/** The properties in wire order: property `i` has flag bit `0x8000 >> i`. */
+const PROPERTIES = [
+  'contentType',
+  'contentEncoding',
+  'headers',
+  'deliveryMode',
+  'priority',
+  'correlationId',
+  'replyTo',
+  'expiration',
+  'messageId',
+  'timestamp',
+  'type',
+  'userId',
+  'appId',
+  'clusterId',
+] as const;
+// Every other property is a short string.
+const HEADERS = 2;
+const DELIVERY_MODE = 3;
+const PRIORITY = 4;
+const TIMESTAMP = 9;
 
 /** Decodes a content header payload (class, weight, body size, flags, properties). */
 export function readContentHeader(r: ByteReader): ContentHeader {
@@ -53,28 +60,23 @@ export function readContentHeader(r: ByteReader): ContentHeader {
   r.short(); // weight, unused
   const bodySize = r.longlong();
   const flags = r.short();
-  if (flags & (CONTINUATION | 0b10)) {
-    throw syntaxError(
-      CodecErrorCode.InvalidValue,
-      `property flags 0x${flags.toString(16)} set bits class basic does not define`,
-    );
+  // Bit 0 would announce a second flags word, bit 1 a 15th property: basic has neither.
+  if (flags & 3) throw syntaxError(CodecErrorCode.InvalidValue, `property flags 0x${flags.toString(16)}`);
+  const p: Record<string, unknown> = {};
+  // Stops after the last flag set, so a header without properties costs no iteration.
+  for (let i = 0; (flags << i) & 0xffff; i++) {
+    if (flags & (0x8000 >> i)) {
+      p[PROPERTIES[i]!] =
+        i === HEADERS
+          ? readTable(r)
+          : i === DELIVERY_MODE || i === PRIORITY
+            ? r.octet()
+            : i === TIMESTAMP
+              ? new Date(r.longlong() * 1000)
+              : r.shortstr();
+    }
   }
-  const p: BasicProperties = {};
-  if (flags & CONTENT_TYPE) p.contentType = r.shortstr();
-  if (flags & CONTENT_ENCODING) p.contentEncoding = r.shortstr();
-  if (flags & HEADERS) p.headers = readTable(r);
-  if (flags & DELIVERY_MODE) p.deliveryMode = r.octet();
-  if (flags & PRIORITY) p.priority = r.octet();
-  if (flags & CORRELATION_ID) p.correlationId = r.shortstr();
-  if (flags & REPLY_TO) p.replyTo = r.shortstr();
-  if (flags & EXPIRATION) p.expiration = r.shortstr();
-  if (flags & MESSAGE_ID) p.messageId = r.shortstr();
-  if (flags & TIMESTAMP) p.timestamp = new Date(r.longlong() * 1000);
-  if (flags & TYPE) p.type = r.shortstr();
-  if (flags & USER_ID) p.userId = r.shortstr();
-  if (flags & APP_ID) p.appId = r.shortstr();
-  if (flags & CLUSTER_ID) p.clusterId = r.shortstr();
-  return { classId, bodySize, properties: p };
+  return { classId, bodySize, properties: p as BasicProperties };
 }
 
 /** Encodes a content header payload. */
@@ -85,61 +87,14 @@ export function writeContentHeader(w: ByteWriter, classId: number, bodySize: num
   const flagsAt = w.pos;
   w.short(0);
   let flags = 0;
-  if (p.contentType !== undefined) {
-    flags |= CONTENT_TYPE;
-    w.shortstr(p.contentType);
-  }
-  if (p.contentEncoding !== undefined) {
-    flags |= CONTENT_ENCODING;
-    w.shortstr(p.contentEncoding);
-  }
-  if (p.headers !== undefined) {
-    flags |= HEADERS;
-    writeTable(w, p.headers);
-  }
-  if (p.deliveryMode !== undefined) {
-    flags |= DELIVERY_MODE;
-    w.octet(p.deliveryMode);
-  }
-  if (p.priority !== undefined) {
-    flags |= PRIORITY;
-    w.octet(p.priority);
-  }
-  if (p.correlationId !== undefined) {
-    flags |= CORRELATION_ID;
-    w.shortstr(p.correlationId);
-  }
-  if (p.replyTo !== undefined) {
-    flags |= REPLY_TO;
-    w.shortstr(p.replyTo);
-  }
-  if (p.expiration !== undefined) {
-    flags |= EXPIRATION;
-    w.shortstr(p.expiration);
-  }
-  if (p.messageId !== undefined) {
-    flags |= MESSAGE_ID;
-    w.shortstr(p.messageId);
-  }
-  if (p.timestamp !== undefined) {
-    flags |= TIMESTAMP;
-    w.uint64(BigInt(Math.floor(p.timestamp.getTime() / 1000)));
-  }
-  if (p.type !== undefined) {
-    flags |= TYPE;
-    w.shortstr(p.type);
-  }
-  if (p.userId !== undefined) {
-    flags |= USER_ID;
-    w.shortstr(p.userId);
-  }
-  if (p.appId !== undefined) {
-    flags |= APP_ID;
-    w.shortstr(p.appId);
-  }
-  if (p.clusterId !== undefined) {
-    flags |= CLUSTER_ID;
-    w.shortstr(p.clusterId);
+  for (let i = 0; i < PROPERTIES.length; i++) {
+    const v = p[PROPERTIES[i]!];
+    if (v === undefined) continue;
+    flags |= 0x8000 >> i;
+    if (i === HEADERS) writeTable(w, v as FieldTable);
+    else if (i === DELIVERY_MODE || i === PRIORITY) w.octet(v as number);
+    else if (i === TIMESTAMP) w.uint64(BigInt(Math.floor((v as Date).getTime() / 1000)));
+    else w.shortstr(v as string);
   }
   w.view.setUint16(flagsAt, flags);
 }
@@ -152,7 +107,7 @@ export function decodeContentHeader(payload: Uint8Array): ContentHeader {
   const r = reader.reset(payload);
   const header = readContentHeader(r);
   if (r.pos !== r.end) {
-    throw frameError(CodecErrorCode.TrailingBytes, `${r.end - r.pos} bytes after the content header's properties`);
+    throw frameError(CodecErrorCode.TrailingBytes, `${r.end - r.pos} bytes after header`);
   }
   return header;
 }
