@@ -49,7 +49,7 @@ export class ByteReader {
 
   need(n: number): void {
     if (n > this.end - this.pos) {
-      throw frameError(CodecErrorCode.Truncated, `need ${n} bytes at offset ${this.pos}, have ${this.end - this.pos}`);
+      throw frameError(CodecErrorCode.Truncated, `need ${n} bytes at ${this.pos}`);
     }
   }
 

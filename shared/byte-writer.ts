@@ -62,10 +62,7 @@ export class ByteWriter {
   /** An unsigned 64-bit integer from a non-negative safe integer. */
   longlong(v: number): void {
     if (!Number.isSafeInteger(v) || v < 0) {
-      throw syntaxError(
-        CodecErrorCode.InvalidValue,
-        `${v} is not an unsigned 64-bit integer this codec can write exactly`,
-      );
+      throw syntaxError(CodecErrorCode.InvalidValue, `not a uint64: ${v}`);
     }
     this.ensure(8);
     this.view.setUint32(this.pos, Math.floor(v / TWO_32));
@@ -100,7 +97,7 @@ export class ByteWriter {
   shortstr(v: string): void {
     this.ensure(256);
     const n = encodeUtf8Into(v, this.buf, this.pos + 1, 255);
-    if (n < 0) throw syntaxError(CodecErrorCode.InvalidValue, `short string over 255 bytes: ${v.slice(0, 40)}…`);
+    if (n < 0) throw syntaxError(CodecErrorCode.InvalidValue, 'shortstr over 255 bytes');
     this.buf[this.pos] = n;
     this.pos += 1 + n;
   }

@@ -13,7 +13,7 @@ const INT64_MAX = 2n ** 63n - 1n;
 
 function checkDepth(depth: number): void {
   if (depth > MAX_TABLE_DEPTH) {
-    throw syntaxError(CodecErrorCode.TooDeep, `field tables nested deeper than ${MAX_TABLE_DEPTH}`);
+    throw syntaxError(CodecErrorCode.TooDeep, 'tables nested too deep');
   }
 }
 
@@ -145,17 +145,14 @@ function writeValue(w: ByteWriter, value: FieldValue | undefined, depth: number)
       return w.float64(value);
     case 'bigint':
       if (value < INT64_MIN || value > INT64_MAX) {
-        throw syntaxError(
-          CodecErrorCode.InvalidValue,
-          `${value} does not fit a signed 64-bit field; use new Typed('L', …)`,
-        );
+        throw syntaxError(CodecErrorCode.InvalidValue, `not an int64: ${value}`);
       }
       w.octet(0x6c);
       return w.int64(value);
     case 'object':
       break;
     default:
-      throw syntaxError(CodecErrorCode.InvalidValue, `a ${typeof value} cannot go in a field table`);
+      throw syntaxError(CodecErrorCode.InvalidValue, `${typeof value} in a table`);
   }
   if (value instanceof Uint8Array) {
     w.octet(0x78);
@@ -216,5 +213,5 @@ function inRange(v: number, min: number, max: number): boolean {
 }
 
 function badTyped(typed: Typed) {
-  return syntaxError(CodecErrorCode.InvalidValue, `${String(typed.value)} is not a valid '${typed.type}' field value`);
+  return syntaxError(CodecErrorCode.InvalidValue, `bad '${typed.type}' value ${String(typed.value)}`);
 }

@@ -39,7 +39,7 @@ export class FrameWriter {
   /** Body frames for `body`, each carrying at most `frameMax - 8` bytes. An empty body gets no frame. */
   body(channel: number, body: Uint8Array, frameMax: number): this {
     const chunk = frameMax - FRAME_OVERHEAD;
-    if (chunk <= 0) throw syntaxError(CodecErrorCode.InvalidValue, `frame_max ${frameMax} leaves no room for a body`);
+    if (chunk <= 0) throw syntaxError(CodecErrorCode.InvalidValue, `frame_max ${frameMax}`);
     for (let offset = 0; offset < body.length; offset += chunk) {
       const part = body.subarray(offset, Math.min(offset + chunk, body.length));
       const w = this.w;
