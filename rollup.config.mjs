@@ -13,9 +13,21 @@ const minify = terser({
   format: { comments: false },
 });
 
+/** Leaves the codec's cache of decoded names out of the bundle (see shared/utf8.ts). */
+const noNameCache = {
+  name: 'no-name-cache',
+  transform(code, id) {
+    if (!id.endsWith('/shared/utf8.js')) return null;
+    const off = code.replace('const NAME_CACHE = true;', 'const NAME_CACHE = false;');
+    if (off === code) this.error('NAME_CACHE not found in shared/utf8.js');
+    return { code: off, map: null };
+  },
+};
+
 export default [
   {
     input: 'dist/browser/index.js',
+    plugins: [noNameCache],
     output: [
       { file: 'dist/browser/warren.mjs', format: 'es' },
       { file: 'dist/browser/warren.min.js', format: 'iife', name: 'Warren', plugins: [minify] },
