@@ -187,7 +187,8 @@ export function writeMethodPayload(w: ByteWriter, method: Method): void {
   let bit = 8;
   for (let i = 0; i < codes.length; i++) {
     const code = codes[i]!;
-    const value = args[names[i]!];
+    // Reserved arguments are never looked up: a missing key is a slow lookup.
+    const value = code < ArgCode.reservedShort ? args[names[i]!] : undefined;
     if (code === ArgCode.bit || code === ArgCode.reservedBit) {
       if (bit === 8) {
         bitsAt = w.pos;

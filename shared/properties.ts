@@ -87,7 +87,13 @@ export function writeContentHeader(w: ByteWriter, classId: number, bodySize: num
   const flagsAt = w.pos;
   w.short(0);
   let flags = 0;
-  for (let i = 0; i < PROPERTIES.length; i++) {
+  // Most messages carry no properties: skip the 14 keyed lookups then.
+  let any = false;
+  for (const _ in p) {
+    any = true;
+    break;
+  }
+  for (let i = 0; any && i < PROPERTIES.length; i++) {
     const v = p[PROPERTIES[i]!];
     if (v === undefined) continue;
     flags |= 0x8000 >> i;
