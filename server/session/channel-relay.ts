@@ -118,7 +118,13 @@ export class ChannelRelay {
       case FrameType.Body:
         return this.browserBody(frame, state);
       default:
-        return this.ctx.connectionError(ReplyCode.UnexpectedFrame, 'UNEXPECTED_FRAME - heartbeat on a channel', 0, 0);
+        // AMQP 0-9-1 §4.2.7: a heartbeat off channel 0 is a frame error.
+        return this.ctx.connectionError(
+          ReplyCode.FrameError,
+          'FRAME_ERROR - heartbeat on a channel other than 0',
+          0,
+          0,
+        );
     }
   }
 

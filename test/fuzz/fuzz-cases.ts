@@ -174,8 +174,8 @@ const targeted: fc.Arbitrary<FuzzCase>[] = [
   fc.constant({
     kind: 'heartbeat-on-channel',
     build: (ch: number) => concat(channelOpen(ch), frame(HEARTBEAT, ch, new Uint8Array())),
-    // The spec says 501 for a bad heartbeat; the gateway treats it as an unexpected frame.
-    expect: [FrameError, UnexpectedFrame],
+    // AMQP 0-9-1 §4.2.7: a heartbeat off channel 0 is a frame error.
+    expect: [FrameError],
   }),
   bytes(0, 3).map((payload) => ({
     kind: 'short-method-frame',
