@@ -3,93 +3,30 @@ import {
   AmqpCodecError,
   CodecErrorCode,
   decodeMethod,
-  encodeHeartbeat,
   FrameSplitter,
   FrameType,
   FrameWriter,
-  PROTOCOL_HEADER,
   ReplyCode,
   REPLY_NAMES,
-  type FieldTable,
   type Frame,
-  type Method,
 } from '../../shared/index.js';
-import { parsePlainResponse } from '../auth/token-sources.js';
-import { BrokerError, BrokerErrorCode } from '../broker/broker-errors.js';
-import { BrokerLink } from '../broker/broker-link.js';
+import type { BrokerError } from '../broker/broker-errors.js';
+import type { BrokerLink } from '../broker/broker-link.js';
 import type { GatewaySocket, SocketHandler } from '../transport/transport.js';
 import { WsClose } from '../transport/transport.js';
-import type { Authorizer, Denial } from './authorizer.js';
+import type { Authorizer } from './authorizer.js';
+import { BrowserHandshake, type HandshakeContext, type OpenedSession } from './browser-handshake.js';
 import { ChannelRelay } from './channel-relay.js';
-import { FrameBatch } from './frame-batch.js';
 import { PublishLimiter } from './publish-limiter.js';
-import { proposeTuning, settleTuning, startFrame, type Tuning } from './handshake.js';
+import { SessionOutput } from './session-output.js';
+import { ExpiryTimer, startHeartbeats } from './session-timers.js';
+import type { SessionServices, SessionSettings, SessionToken } from './session-types.js';
 
-/** A token that passed verification. */
-export interface SessionToken {
-  readonly subject: string;
-  /** Milliseconds since the epoch; undefined when the token does not expire. */
-  readonly expiresAt: number | undefined;
-  /** The raw JWT, kept only to hand to the broker in passthrough mode. Never logged. */
-  readonly jwt: string;
-  readonly claims: Readonly<Record<string, unknown>>;
-}
-
-/** A token check failure: `code` is stable, `reason` is safe to show the browser. */
-export interface TokenFailure {
-  readonly code: string;
-  readonly reason: string;
-}
-
-export interface SessionSettings {
-  readonly version: string;
-  readonly brokers: readonly URL[];
-  readonly brokerAuth: 'service' | 'passthrough';
-  readonly brokerCa: string | undefined;
-  readonly brokerConnectTimeoutMs: number;
-  readonly brokerHeartbeatSec: number;
-  readonly maxFrameSize: number;
-  readonly maxChannels: number;
-  readonly heartbeatSec: number;
-  readonly handshakeTimeoutMs: number;
-  readonly maxMessageSize: number;
-  readonly maxPreauthFrameSize: number;
-  /** Messages per second a session may publish; 0 = unlimited. */
-  readonly publishRate: number;
-  readonly identityHeader: string;
-  readonly tokenExpiryGraceMs: number;
-  readonly closeTimeoutMs: number;
-  /** `bufferedAmount` above which the broker socket stops being read. */
-  readonly browserHighWaterMark: number;
-}
-
-/** What a session asks of the gateway around it. */
-export interface SessionServices {
-  readonly settings: SessionSettings;
-  readonly log: Logger;
-  verifyToken(jwt: string): Promise<SessionToken | TokenFailure>;
-  authorizerFor(token: SessionToken): Authorizer;
-  /** Admission after authentication (per-user limits); a denial closes the session. */
-  admit(session: Session, token: SessionToken): Denial | undefined;
-  /** Everything metrics and the session registry want to know. */
-  observe(event: SessionEvent): void;
-}
-
-export type SessionEvent =
-  | { type: 'auth-failed'; code: string }
-  | { type: 'broker-connected'; ms: number; url: URL }
-  | { type: 'broker-failover'; url: URL }
-  | { type: 'opened'; handshakeMs: number }
-  | { type: 'denied'; method: string }
-  | { type: 'backpressure'; direction: 'to-browser' | 'to-broker' | 'publish-rate' }
-  | { type: 'traffic'; direction: 'in' | 'out'; frames: number; bytes: number }
-  | { type: 'ended'; outcome: string };
+export type { SessionEvent, SessionServices, SessionSettings, SessionToken, TokenFailure } from './session-types.js';
 
 const State = {
-  AwaitingHeader: 'awaiting-header',
-  AwaitingStartOk: 'awaiting-start-ok',
-  AwaitingTuneOk: 'awaiting-tune-ok',
-  AwaitingOpen: 'awaiting-open',
+  /** Before connection.open-ok: {@link BrowserHandshake} has the frames. */
+  Handshake: 'handshake',
   Open: 'open',
   /** We sent connection.close to the browser and wait for its close-ok. */
   Closing: 'closing',
@@ -103,7 +40,6 @@ type State = (typeof State)[keyof typeof State];
 
 /** Frames that may wait while the session checks a token or opens the broker connection. */
 const MAX_WAITING_FRAMES = 1024;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const START_OK = 11;
 const UPDATE_SECRET = 70;
 
@@ -116,7 +52,7 @@ let nextId = 1;
 export class Session implements SocketHandler {
   readonly id = (nextId++).toString(36);
   readonly startedAt = Date.now();
-  private state: State = State.AwaitingHeader;
+  private state: State = State.Handshake;
   private readonly splitter: FrameSplitter;
   private readonly log: Logger;
   private readonly settings: SessionSettings;
@@ -124,27 +60,20 @@ export class Session implements SocketHandler {
   private authorizer: Authorizer | undefined;
   private link: BrokerLink | undefined;
   private relay: ChannelRelay | undefined;
-  private tuning: Tuning | undefined;
-  private negotiated: Tuning | undefined;
+  private readonly handshake: BrowserHandshake;
   private vhost = '/';
-  private clientProperties: FieldTable = {};
   private busy = false;
-  private headerBytes = 0;
   private readonly waiting: Frame[] = [];
   /** Bytes of `waiting` held by the publish-rate limit. */
   private waitingBytes = 0;
   private readonly maxRateHeldBytes: number;
-  private readonly toBrowserBatch = new FrameBatch();
-  private readonly toBrokerBatch = new FrameBatch();
-  private brokerPaused = false;
-  private browserPaused = false;
+  private readonly output: SessionOutput;
   /** Reading stopped by the publish-rate limit until `rateTimer` fires. */
   private ratePaused = false;
   private rateTimer: NodeJS.Timeout | undefined;
   private readonly publishLimiter: PublishLimiter | undefined;
-  private lastBrowserWrite = Date.now();
   private handshakeTimer: NodeJS.Timeout | undefined;
-  private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly expiry: ExpiryTimer;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
   private readonly endWaiters: (() => void)[] = [];
@@ -155,7 +84,7 @@ export class Session implements SocketHandler {
   constructor(
     private readonly socket: GatewaySocket,
     private readonly services: SessionServices,
-    private readonly upgradeToken: SessionToken | undefined,
+    upgradeToken: SessionToken | undefined,
     readonly remoteAddress: string,
   ) {
     this.settings = services.settings;
@@ -164,6 +93,9 @@ export class Session implements SocketHandler {
     if (this.settings.publishRate > 0) this.publishLimiter = new PublishLimiter(this.settings.publishRate);
     // One whole WebSocket message plus one socket read may arrive after reading stops.
     this.maxRateHeldBytes = this.settings.maxMessageSize + 4 * this.settings.maxFrameSize + 1024 * 1024;
+    this.output = new SessionOutput(socket, this.settings.browserHighWaterMark, (event) => services.observe(event));
+    this.expiry = new ExpiryTimer(this.settings.tokenExpiryGraceMs, () => this.expire());
+    this.handshake = new BrowserHandshake(this.handshakeContext(upgradeToken));
     this.handshakeTimer = setTimeout(() => this.handshakeTimedOut(), this.settings.handshakeTimeoutMs);
   }
 
@@ -177,14 +109,15 @@ export class Session implements SocketHandler {
   message(data: Uint8Array): void {
     if (this.state === State.Ended) return;
     this.inBytes += data.length;
-    if (this.state === State.AwaitingHeader) {
-      data = this.protocolHeader(data);
-      if (data.length === 0) return;
+    if (this.state === State.Handshake && this.handshake.awaitingProtocolHeader) {
+      data = this.handshake.protocolHeader(data);
     }
-    try {
-      this.splitter.push(data, this.onBrowserFrame);
-    } catch (err) {
-      this.browserProtocolError(err);
+    if (data.length > 0 && !this.ended) {
+      try {
+        this.splitter.push(data, this.onBrowserFrame);
+      } catch (err) {
+        this.browserProtocolError(err);
+      }
     }
     this.flush();
     if (this.inFrames > 0) {
@@ -195,10 +128,7 @@ export class Session implements SocketHandler {
   }
 
   drain(): void {
-    if (this.brokerPaused) {
-      this.brokerPaused = false;
-      this.link?.resume();
-    }
+    this.output.browserDrained(this.link);
   }
 
   closed(code: number, _reason: string): void {
@@ -221,27 +151,6 @@ export class Session implements SocketHandler {
   }
 
   // ——— frames from the browser ———
-
-  /** Reads the protocol header (possibly split across messages); returns the bytes after it. */
-  private protocolHeader(data: Uint8Array): Uint8Array {
-    const have = this.headerBytes;
-    const n = Math.min(PROTOCOL_HEADER.length - have, data.length);
-    for (let i = 0; i < n; i++) {
-      if (data[i] !== PROTOCOL_HEADER[have + i]) {
-        // The spec's answer to another protocol's header: ours, then close.
-        this.outcome = 'protocol-header';
-        this.socket.send(PROTOCOL_HEADER);
-        this.finish(WsClose.ProtocolError, 'AMQP 0-9-1 expected');
-        return data.subarray(data.length);
-      }
-    }
-    this.headerBytes += n;
-    if (this.headerBytes === PROTOCOL_HEADER.length) {
-      this.state = State.AwaitingStartOk;
-      this.socket.send(startFrame(this.settings.version));
-    }
-    return data.subarray(n);
-  }
 
   private readonly onBrowserFrame = (frame: Frame): void => {
     this.inFrames++;
@@ -282,13 +191,8 @@ export class Session implements SocketHandler {
           return this.closeConnection(ReplyCode.UnexpectedFrame, 'UNEXPECTED_FRAME - content on channel 0', 0, 0);
         }
         return this.connectionMethodWhileOpen(frame);
-      case State.AwaitingHeader:
-        // The splitter consumed and checked the header; the first frame means it passed.
-        return this.closeConnection(ReplyCode.UnexpectedFrame, 'UNEXPECTED_FRAME - expected connection.start-ok', 0, 0);
-      case State.AwaitingStartOk:
-      case State.AwaitingTuneOk:
-      case State.AwaitingOpen:
-        return this.handshakeFrame(frame);
+      case State.Handshake:
+        return this.handshake.frame(frame);
       case State.Closing:
         return this.whileClosing(frame);
       case State.BrokerClosing:
@@ -304,157 +208,49 @@ export class Session implements SocketHandler {
     }
   }
 
-  private handshakeFrame(frame: Frame): void {
-    if (frame.type === FrameType.Heartbeat && this.state !== State.AwaitingStartOk) return;
-    if (frame.type !== FrameType.Method || frame.channel !== 0) {
-      return this.closeConnection(ReplyCode.UnexpectedFrame, 'UNEXPECTED_FRAME - the handshake is not finished', 0, 0);
-    }
-    const method = decodeMethod(frame.payload);
-    if (method.name === 'connection.close') {
-      this.send(new FrameWriter().method(0, { name: 'connection.closeOk', args: {} }).take());
-      this.outcome = 'browser-closed';
-      return this.finish();
-    }
-    const expected =
-      this.state === State.AwaitingStartOk
-        ? 'connection.startOk'
-        : this.state === State.AwaitingTuneOk
-          ? 'connection.tuneOk'
-          : 'connection.open';
-    if (method.name !== expected) {
-      return this.closeConnection(
-        ReplyCode.CommandInvalid,
-        `COMMAND_INVALID - expected ${expected}, got ${method.name}`,
-        10,
-        0,
-      );
-    }
-    switch (method.name) {
-      case 'connection.startOk':
-        return this.runBusy(() => this.authenticate(method));
-      case 'connection.tuneOk':
-        return this.tuned(method);
-      case 'connection.open':
-        return this.runBusy(() => this.openVhost(method.args.virtualHost));
-    }
+  private handshakeContext(upgradeToken: SessionToken | undefined): HandshakeContext {
+    return {
+      sessionId: this.id,
+      settings: this.settings,
+      services: this.services,
+      log: this.log,
+      upgradeToken,
+      send: (frame) => this.send(frame),
+      closeConnection: (code, text, classId, methodId, outcome) => {
+        if (outcome !== undefined) this.outcome = outcome;
+        this.closeConnection(code, text, classId, methodId);
+      },
+      finish: (outcome, wsCode, reason) => {
+        this.outcome = outcome;
+        this.finish(wsCode, reason);
+      },
+      runBusy: (step) => this.runBusy(step),
+      ended: () => this.ended,
+      admit: (token) => this.services.admit(this, token),
+      setFrameMax: (frameMax) => {
+        this.splitter.frameMax = frameMax;
+      },
+      brokerLinked: (link) => {
+        this.link = link;
+        link.onClosed = (err) => this.brokerGone(err);
+      },
+      opened: (opened) => this.opened(opened),
+    };
   }
 
-  private async authenticate(startOk: Method & { name: 'connection.startOk' }): Promise<void> {
-    if (startOk.args.mechanism !== 'PLAIN') {
-      this.services.observe({ type: 'auth-failed', code: 'ERR_MECHANISM' });
-      return this.refuseAccess(
-        `ACCESS_REFUSED - mechanism ${startOk.args.mechanism.slice(0, 40)} is not supported, use PLAIN`,
-      );
-    }
-    this.clientProperties = startOk.args.clientProperties;
-    let token = this.upgradeToken;
-    if (token === undefined) {
-      const verified = await this.services.verifyToken(plainPassword(startOk.args.response));
-      if (this.state === State.Ended) return;
-      if (!('subject' in verified)) {
-        this.services.observe({ type: 'auth-failed', code: verified.code });
-        this.log.info({ code: verified.code }, 'token refused');
-        return this.refuseAccess(`ACCESS_REFUSED - ${verified.reason}`);
-      }
-      token = verified;
-    }
-    const refusal = this.services.admit(this, token);
-    if (refusal !== undefined) {
-      this.outcome = 'limit';
-      return this.closeConnection(refusal.replyCode, refusal.replyText, 10, 11);
-    }
+  /** The handshake is done: relay from now on. */
+  private opened({ token, authorizer, link, tuning, vhost }: OpenedSession): void {
     this.token = token;
-    this.authorizer = this.services.authorizerFor(token);
-    this.splitter.frameMax = Math.max(this.settings.maxPreauthFrameSize, this.settings.maxFrameSize);
-
-    const started = Date.now();
-    let link: BrokerLink;
-    try {
-      link = await BrokerLink.connect({
-        urls: this.settings.brokers,
-        credentialsFor: (url) =>
-          this.settings.brokerAuth === 'passthrough'
-            ? { username: '', password: token.jwt }
-            : {
-                username: decodeURIComponent(url.username || 'guest'),
-                password: decodeURIComponent(url.password || 'guest'),
-              },
-        connectTimeoutMs: this.settings.brokerConnectTimeoutMs,
-        clientProperties: this.brokerClientProperties(token.subject),
-        ca: this.settings.brokerCa,
-        onFailover: (url, err) => {
-          this.log.warn({ broker: url.host, err: err.message }, 'broker unreachable, trying the next');
-          this.services.observe({ type: 'broker-failover', url });
-        },
-      });
-    } catch (err) {
-      if (this.state === State.Ended) return;
-      const e = err instanceof BrokerError ? err : BrokerError.unreachable(String(err));
-      this.log.warn({ code: e.code, reply: e.replyCode, text: e.replyText }, 'broker connection failed');
-      this.outcome = e.code === BrokerErrorCode.Refused ? 'broker-refused' : 'broker-unreachable';
-      return this.closeConnection(e.replyCode, e.replyText, e.classId, e.methodId);
-    }
-    if (this.state === State.Ended) {
-      link.destroy();
-      return;
-    }
-    this.link = link;
-    link.onClosed = (err) => this.brokerGone(err);
-    this.services.observe({ type: 'broker-connected', ms: Date.now() - started, url: link.url });
-    this.tuning = proposeTuning(this.settings, link.tune);
-    this.send(new FrameWriter().method(0, { name: 'connection.tune', args: this.tuning }).take());
-    this.state = State.AwaitingTuneOk;
-  }
-
-  private tuned(tuneOk: Method & { name: 'connection.tuneOk' }): void {
-    const settled = settleTuning(this.tuning!, tuneOk.args);
-    if ('replyCode' in settled) return this.closeConnection(settled.replyCode, settled.replyText, 10, 31);
-    this.negotiated = settled;
-    this.splitter.frameMax = settled.frameMax;
-    this.state = State.AwaitingOpen;
-  }
-
-  private async openVhost(vhost: string): Promise<void> {
-    const token = this.token!;
-    const vhostRefusal = this.authorizer!.refuseVhost(vhost);
-    if (vhostRefusal !== undefined) {
-      this.outcome = 'vhost-refused';
-      return this.closeConnection(vhostRefusal.replyCode, vhostRefusal.replyText, 10, 40);
-    }
-    const negotiated = this.negotiated!;
-    const link = this.link!;
-    const brokerHeartbeat =
-      link.tune.heartbeat === 0
-        ? this.settings.brokerHeartbeatSec
-        : Math.min(link.tune.heartbeat, this.settings.brokerHeartbeatSec);
-    try {
-      await link.openVhost(vhost, {
-        channelMax: negotiated.channelMax,
-        frameMax: negotiated.frameMax,
-        heartbeat: brokerHeartbeat,
-      });
-    } catch (err) {
-      if (this.state === State.Ended) return;
-      const e = err instanceof BrokerError ? err : BrokerError.unreachable(String(err));
-      this.outcome = 'broker-refused';
-      return this.closeConnection(e.replyCode, e.replyText, e.classId, e.methodId);
-    }
-    if (this.state === State.Ended) return;
+    this.authorizer = authorizer;
     this.vhost = vhost;
-    this.relay = this.createRelay(negotiated.channelMax);
+    this.relay = this.createRelay(tuning.channelMax);
     link.onFrame = this.onBrokerFrame;
     link.onChunkEnd = () => this.flush();
-    link.onDrain(() => {
-      if (this.browserPaused) {
-        this.browserPaused = false;
-        if (!this.busy && !this.ratePaused) this.socket.resume();
-      }
-    });
+    link.onDrain(() => this.output.brokerDrained(!this.busy && !this.ratePaused));
     this.state = State.Open;
     clearTimeout(this.handshakeTimer);
-    this.send(new FrameWriter().method(0, { name: 'connection.openOk', args: {} }).take());
-    this.scheduleExpiry();
-    this.startBrowserHeartbeats(negotiated.heartbeat);
+    this.expiry.schedule(token.expiresAt);
+    this.heartbeatTimer = startHeartbeats(tuning.heartbeat, this.output, this.socket);
     this.services.observe({ type: 'opened', handshakeMs: Date.now() - this.startedAt });
     this.log.info({ subject: token.subject, vhost, broker: link.url.host }, 'session open');
   }
@@ -517,7 +313,7 @@ export class Session implements SocketHandler {
     }
     this.token = verified;
     this.authorizer = authorizer;
-    this.scheduleExpiry();
+    this.expiry.schedule(this.token?.expiresAt);
     this.log.info({ expiresAt: verified.expiresAt }, 'token refreshed');
     if (this.settings.brokerAuth === 'passthrough') {
       // The broker checks the new token itself and answers update-secret-ok.
@@ -587,48 +383,15 @@ export class Session implements SocketHandler {
   // ——— output ———
 
   private send(frame: Uint8Array): void {
-    this.toBrowserBatch.add(frame);
+    this.output.toBrowser(frame);
   }
 
   private toBroker(frame: Uint8Array): void {
-    this.toBrokerBatch.add(frame);
+    this.output.toBroker(frame);
   }
 
-  /** Sends what was batched while handling a chunk, and applies backpressure both ways. */
   private flush(): void {
-    if (this.toBrowserBatch.length > 0) {
-      let frames = 0;
-      const bytes = this.toBrowserBatch.length;
-      this.toBrowserBatch.flushJoined((message) => {
-        frames++;
-        this.socket.send(message);
-      });
-      this.lastBrowserWrite = Date.now();
-      this.services.observe({ type: 'traffic', direction: 'out', frames, bytes });
-      if (
-        !this.brokerPaused &&
-        this.link !== undefined &&
-        this.socket.bufferedAmount > this.settings.browserHighWaterMark
-      ) {
-        this.brokerPaused = true;
-        this.link.pause();
-        this.services.observe({ type: 'backpressure', direction: 'to-browser' });
-      }
-    }
-    const link = this.link;
-    if (this.toBrokerBatch.length > 0 && link !== undefined) {
-      let full = false;
-      link.cork();
-      this.toBrokerBatch.flushEach((run) => {
-        if (!link.write(run)) full = true;
-      });
-      link.uncork();
-      if (full && !this.browserPaused) {
-        this.browserPaused = true;
-        this.socket.pause();
-        this.services.observe({ type: 'backpressure', direction: 'to-broker' });
-      }
-    }
+    this.output.flush(this.link);
   }
 
   // ——— closing ———
@@ -639,7 +402,7 @@ export class Session implements SocketHandler {
     if (this.outcome === 'closed') this.outcome = `error-${replyCode}`;
     this.state = State.Closing;
     clearTimeout(this.handshakeTimer);
-    this.toBrokerBatch.flushEach(() => {});
+    this.output.discardToBroker();
     this.link?.close(ReplyCode.Success, 'gateway closed the session');
     this.link = undefined;
     this.send(
@@ -689,7 +452,7 @@ export class Session implements SocketHandler {
     if (this.state === State.Ended) return;
     this.state = State.Ended;
     clearTimeout(this.handshakeTimer);
-    clearTimeout(this.expiryTimer);
+    this.expiry.clear();
     clearTimeout(this.closeTimer);
     clearTimeout(this.rateTimer);
     clearInterval(this.heartbeatTimer);
@@ -702,22 +465,6 @@ export class Session implements SocketHandler {
 
   // ——— timers ———
 
-  private scheduleExpiry(): void {
-    clearTimeout(this.expiryTimer);
-    const expiresAt = this.token?.expiresAt;
-    if (expiresAt === undefined) return;
-    const delay = expiresAt + this.settings.tokenExpiryGraceMs - Date.now();
-    if (delay <= 0) return this.expire();
-    this.expiryTimer = setTimeout(() => this.scheduleExpiryOrExpire(), Math.min(delay, MAX_TIMER_MS));
-    this.expiryTimer.unref();
-  }
-
-  private scheduleExpiryOrExpire(): void {
-    const expiresAt = this.token?.expiresAt;
-    if (expiresAt !== undefined && expiresAt + this.settings.tokenExpiryGraceMs <= Date.now()) return this.expire();
-    this.scheduleExpiry();
-  }
-
   private expire(): void {
     this.outcome = 'token-expired';
     this.log.info('token expired');
@@ -728,19 +475,6 @@ export class Session implements SocketHandler {
       0,
     );
     this.flush();
-  }
-
-  private startBrowserHeartbeats(seconds: number): void {
-    if (seconds <= 0) return;
-    const intervalMs = (seconds * 1000) / 2;
-    const frame = encodeHeartbeat();
-    this.heartbeatTimer = setInterval(() => {
-      if (Date.now() - this.lastBrowserWrite >= intervalMs) {
-        this.socket.send(frame);
-        this.lastBrowserWrite = Date.now();
-      }
-    }, intervalMs);
-    this.heartbeatTimer.unref();
   }
 
   /**
@@ -761,17 +495,8 @@ export class Session implements SocketHandler {
   private rateRefilled(): void {
     this.ratePaused = false;
     if (this.state === State.Ended || this.busy) return;
-    try {
-      while (!this.busy && !this.ratePaused && this.waiting.length > 0 && !this.ended) {
-        const frame = this.waiting.shift()!;
-        this.waitingBytes -= frame.raw.length;
-        this.handleBrowserFrame(frame);
-      }
-    } catch (err) {
-      this.browserProtocolError(err);
-    }
-    this.flush();
-    if (!this.ended && !this.busy && !this.ratePaused && !this.browserPaused) this.socket.resume();
+    this.replayWaiting();
+    if (!this.ended && !this.busy && !this.ratePaused && !this.output.browserPaused) this.socket.resume();
   }
 
   /** Read through a getter so the compiler does not narrow `state` across calls that change it. */
@@ -790,29 +515,23 @@ export class Session implements SocketHandler {
       })
       .finally(() => {
         this.busy = false;
-        if (!this.browserPaused && !this.ratePaused) this.socket.resume();
-        try {
-          while (!this.busy && !this.ratePaused && this.waiting.length > 0 && this.state !== State.Ended) {
-            const frame = this.waiting.shift()!;
-            this.waitingBytes = Math.max(0, this.waitingBytes - frame.raw.length);
-            this.handleBrowserFrame(frame);
-          }
-        } catch (err) {
-          this.browserProtocolError(err);
-        }
-        this.flush();
+        if (!this.output.browserPaused && !this.ratePaused) this.socket.resume();
+        this.replayWaiting();
       });
   }
 
-  private brokerClientProperties(subject: string): FieldTable {
-    const browserName = this.clientProperties['connection_name'];
-    return {
-      product: 'Warren gateway',
-      version: this.settings.version,
-      capabilities: this.clientProperties['capabilities'] ?? {},
-      connection_name:
-        `warren ${this.id} ${subject}${typeof browserName === 'string' ? ` (${browserName})` : ''}`.slice(0, 1000),
-    };
+  /** Handles the frames held back while busy or rate-limited, in order, until something holds them again. */
+  private replayWaiting(): void {
+    try {
+      while (!this.busy && !this.ratePaused && this.waiting.length > 0 && !this.ended) {
+        const frame = this.waiting.shift()!;
+        this.waitingBytes = Math.max(0, this.waitingBytes - frame.raw.length);
+        this.handleBrowserFrame(frame);
+      }
+    } catch (err) {
+      this.browserProtocolError(err);
+    }
+    this.flush();
   }
 }
 
@@ -824,13 +543,4 @@ function isConnectionMethod(frame: Frame, classId: number, methodId: number): bo
     ((p[0]! << 8) | p[1]!) === classId &&
     ((p[2]! << 8) | p[3]!) === methodId
   );
-}
-
-/** The PLAIN password, where the token travels; an empty string when the response is malformed. */
-function plainPassword(response: string): string {
-  try {
-    return parsePlainResponse(response).password;
-  } catch {
-    return '';
-  }
 }
