@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import {
   AmqpCodecError,
-  CodecErrorCode,
   decodeMethod,
   FrameSplitter,
   FrameType,
@@ -17,6 +16,7 @@ import { WsClose } from '../transport/transport.js';
 import type { Authorizer } from './authorizer.js';
 import { BrowserHandshake, type HandshakeContext, type OpenedSession } from './browser-handshake.js';
 import { ChannelRelay } from './channel-relay.js';
+import { HeldFrames } from './held-frames.js';
 import { PublishLimiter } from './publish-limiter.js';
 import { SessionOutput } from './session-output.js';
 import { ExpiryTimer, startHeartbeats } from './session-timers.js';
@@ -63,10 +63,7 @@ export class Session implements SocketHandler {
   private readonly handshake: BrowserHandshake;
   private vhost = '/';
   private busy = false;
-  private readonly waiting: Frame[] = [];
-  /** Bytes of `waiting` held by the publish-rate limit. */
-  private waitingBytes = 0;
-  private readonly maxRateHeldBytes: number;
+  private readonly held: HeldFrames;
   private readonly output: SessionOutput;
   /** Reading stopped by the publish-rate limit until `rateTimer` fires. */
   private ratePaused = false;
@@ -92,7 +89,10 @@ export class Session implements SocketHandler {
     this.splitter = new FrameSplitter({ frameMax: this.settings.maxPreauthFrameSize });
     if (this.settings.publishRate > 0) this.publishLimiter = new PublishLimiter(this.settings.publishRate);
     // One whole WebSocket message plus one socket read may arrive after reading stops.
-    this.maxRateHeldBytes = this.settings.maxMessageSize + 4 * this.settings.maxFrameSize + 1024 * 1024;
+    this.held = new HeldFrames(
+      MAX_WAITING_FRAMES,
+      this.settings.maxMessageSize + 4 * this.settings.maxFrameSize + 1024 * 1024,
+    );
     this.output = new SessionOutput(socket, this.settings.browserHighWaterMark, (event) => services.observe(event));
     this.expiry = new ExpiryTimer(this.settings.tokenExpiryGraceMs, () => this.expire());
     this.handshake = new BrowserHandshake(this.handshakeContext(upgradeToken));
@@ -154,31 +154,9 @@ export class Session implements SocketHandler {
 
   private readonly onBrowserFrame = (frame: Frame): void => {
     this.inFrames++;
-    if (this.ratePaused && !this.busy) {
-      // Held, not dropped, while the publish-rate limit has reading stopped; bounded
-      // by what the socket had already read when it paused.
-      this.waitingBytes += frame.raw.length;
-      if (this.waitingBytes > this.maxRateHeldBytes) {
-        throw new AmqpCodecError(
-          CodecErrorCode.InvalidValue,
-          ReplyCode.ResourceError,
-          'too much data sent past the publish-rate limit',
-        );
-      }
-      this.waiting.push(frame);
-      return;
-    }
-    if (this.busy) {
-      if (this.waiting.length >= MAX_WAITING_FRAMES) {
-        throw new AmqpCodecError(
-          CodecErrorCode.InvalidValue,
-          ReplyCode.ResourceError,
-          'too many frames while authenticating',
-        );
-      }
-      this.waiting.push(frame);
-      return;
-    }
+    if (this.busy) return this.held.hold(frame, 'busy');
+    // Held, not dropped, while the publish-rate limit has reading stopped.
+    if (this.ratePaused) return this.held.hold(frame, 'rate-limit');
     this.handleBrowserFrame(frame);
   };
 
@@ -456,8 +434,7 @@ export class Session implements SocketHandler {
     clearTimeout(this.closeTimer);
     clearTimeout(this.rateTimer);
     clearInterval(this.heartbeatTimer);
-    this.waiting.length = 0;
-    this.waitingBytes = 0;
+    this.held.clear();
     this.services.observe({ type: 'ended', outcome: this.outcome });
     this.log.info({ outcome: this.outcome, ms: Date.now() - this.startedAt }, 'session ended');
     for (const resolve of this.endWaiters.splice(0)) resolve();
@@ -523,10 +500,8 @@ export class Session implements SocketHandler {
   /** Handles the frames held back while busy or rate-limited, in order, until something holds them again. */
   private replayWaiting(): void {
     try {
-      while (!this.busy && !this.ratePaused && this.waiting.length > 0 && !this.ended) {
-        const frame = this.waiting.shift()!;
-        this.waitingBytes = Math.max(0, this.waitingBytes - frame.raw.length);
-        this.handleBrowserFrame(frame);
+      while (!this.busy && !this.ratePaused && this.held.size > 0 && !this.ended) {
+        this.handleBrowserFrame(this.held.next()!);
       }
     } catch (err) {
       this.browserProtocolError(err);
