@@ -1,7 +1,9 @@
-import { CodecErrorCode, frameError } from './errors.js';
+import { CodecErrorCode, frameError, syntaxError } from './errors.js';
 import { decodeUtf8 } from './utf8.js';
 
 const TWO_32 = 2 ** 32;
+/** The latest instant a Date holds, in seconds (ECMA-262: ±8.64e15 ms). */
+const MAX_DATE_SECONDS = 8.64e12;
 
 /**
  * Reads AMQP primitives from a byte range. Every read is bounds-checked against
@@ -95,6 +97,15 @@ export class ByteReader {
   longlong(): number {
     const high = this.long();
     return high * TWO_32 + this.long();
+  }
+
+  /** An AMQP timestamp (whole seconds since the epoch) as a Date; past Date's range it is a 502. */
+  timestamp(): Date {
+    const seconds = this.longlong();
+    if (seconds > MAX_DATE_SECONDS) {
+      throw syntaxError(CodecErrorCode.InvalidValue, `timestamp ${seconds} is out of range`);
+    }
+    return new Date(seconds * 1000);
   }
 
   int64(): bigint {

@@ -70,6 +70,13 @@ export class ByteWriter {
     this.pos += 8;
   }
 
+  /** An AMQP timestamp: whole seconds since the epoch; an invalid or pre-1970 Date is refused. */
+  timestamp(v: Date): void {
+    const ms = v.getTime();
+    if (!(ms >= 0)) throw syntaxError(CodecErrorCode.InvalidValue, `timestamp ${String(v)} cannot be sent`);
+    this.longlong(Math.floor(ms / 1000));
+  }
+
   int64(v: bigint): void {
     this.ensure(8);
     this.view.setBigInt64(this.pos, v);

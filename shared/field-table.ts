@@ -91,7 +91,7 @@ function readValue(r: ByteReader, depth: number): FieldValue {
     case 0x78 /* x */:
       return r.longstrBytes().slice();
     case 0x54 /* T */:
-      return new Date(r.longlong() * 1000);
+      return r.timestamp();
     case 0x46 /* F */:
       return readTable(r, depth + 1);
     case 0x41 /* A */:
@@ -160,7 +160,7 @@ function writeValue(w: ByteWriter, value: FieldValue | undefined, depth: number)
   }
   if (value instanceof Date) {
     w.octet(0x54);
-    return w.uint64(BigInt(Math.floor(value.getTime() / 1000)));
+    return w.timestamp(value);
   }
   if (value instanceof Typed) return writeTyped(w, value);
   if (value instanceof Decimal) {

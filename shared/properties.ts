@@ -72,7 +72,7 @@ export function readContentHeader(r: ByteReader): ContentHeader {
           : i === DELIVERY_MODE || i === PRIORITY
             ? r.octet()
             : i === TIMESTAMP
-              ? new Date(r.longlong() * 1000)
+              ? r.timestamp()
               : r.shortstr();
     }
   }
@@ -99,7 +99,7 @@ export function writeContentHeader(w: ByteWriter, classId: number, bodySize: num
     flags |= 0x8000 >> i;
     if (i === HEADERS) writeTable(w, v as FieldTable);
     else if (i === DELIVERY_MODE || i === PRIORITY) w.octet(v as number);
-    else if (i === TIMESTAMP) w.uint64(BigInt(Math.floor((v as Date).getTime() / 1000)));
+    else if (i === TIMESTAMP) w.timestamp(v as Date);
     else w.shortstr(v as string);
   }
   w.view.setUint16(flagsAt, flags);

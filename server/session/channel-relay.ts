@@ -65,23 +65,6 @@ interface ChannelState {
 /** Most frames a reopened channel may queue while the broker finishes closing it. */
 const MAX_HELD_FRAMES = 256;
 
-// Methods the gateway forwards without reading: no permission depends on them.
-const PASS_THROUGH = new Set([
-  60 * 65536 + 10, // basic.qos
-  60 * 65536 + 30, // basic.cancel
-  60 * 65536 + 80, // basic.ack
-  60 * 65536 + 90, // basic.reject
-  60 * 65536 + 100, // basic.recover-async
-  60 * 65536 + 110, // basic.recover
-  60 * 65536 + 120, // basic.nack
-  85 * 65536 + 10, // confirm.select
-  90 * 65536 + 10, // tx.select
-  90 * 65536 + 20, // tx.commit
-  90 * 65536 + 30, // tx.rollback
-  20 * 65536 + 20, // channel.flow
-  20 * 65536 + 21, // channel.flow-ok
-]);
-
 const writer = new FrameWriter();
 
 /**
@@ -246,8 +229,8 @@ export class ChannelRelay {
         methodId,
       );
     }
-    if (PASS_THROUGH.has(id)) return this.ctx.toBroker(frame.raw);
-
+    // Every method is decoded, even those no permission depends on (ack, qos…): a malformed one must
+    // be answered here with the right reply code, not passed on for the broker to drop the connection.
     let method: Method;
     try {
       method = decodeMethod(payload);
