@@ -6,6 +6,7 @@ import {
   PROTOCOL_HEADER,
   ReplyCode,
   type FieldTable,
+  type FieldValue,
   type Frame,
   type Method,
 } from '../../shared/index.js';
@@ -246,7 +247,7 @@ export class BrowserHandshake {
       product: 'Warren gateway',
       version: this.ctx.settings.version,
       // The browser's capabilities decide what the broker may send it (basic.cancel, blocked…).
-      capabilities: this.clientProperties['capabilities'] ?? {},
+      capabilities: booleanEntries(this.clientProperties['capabilities']),
       connection_name:
         `warren ${this.ctx.sessionId} ${subject}${typeof browserName === 'string' ? ` (${browserName})` : ''}`.slice(
           0,
@@ -254,6 +255,14 @@ export class BrowserHandshake {
         ),
     };
   }
+}
+
+/** Only the true/false entries of a capabilities table: nothing else is a capability, or safe to pass on. */
+function booleanEntries(value: FieldValue | undefined): FieldTable {
+  const out: FieldTable = {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return out;
+  for (const [key, flag] of Object.entries(value)) if (typeof flag === 'boolean') out[key] = flag;
+  return out;
 }
 
 /** The PLAIN password, where the token travels; an empty string when the response is malformed. */

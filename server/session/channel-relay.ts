@@ -5,10 +5,12 @@ import {
   FrameWriter,
   ReplyCode,
   REPLY_NAMES,
+  type FieldValue,
   type Frame,
   type Method,
 } from '../../shared/index.js';
 import type { Authorizer, Denial } from './authorizer.js';
+import { assertBrokerSafe } from './broker-safe-values.js';
 import { encodeHeaderFrame, stampIdentity, type IdentityRules } from './identity.js';
 
 /** What the relay needs from its session. */
@@ -234,6 +236,7 @@ export class ChannelRelay {
     let method: Method;
     try {
       method = decodeMethod(payload);
+      assertBrokerSafe(method.args as unknown as FieldValue);
     } catch (err) {
       const e = err as { replyCode?: number; message: string };
       return this.ctx.connectionError(
@@ -279,6 +282,7 @@ export class ChannelRelay {
     let header;
     try {
       header = decodeContentHeader(frame.payload);
+      assertBrokerSafe(header.properties.headers);
     } catch (err) {
       const e = err as { replyCode?: number; message: string };
       return this.ctx.connectionError(
