@@ -17,20 +17,34 @@ export interface MethodInfo {
   readonly args: readonly { readonly name: string; readonly type: ArgType }[];
 }
 
-/** Argument types as small integers, so the codec loops switch on numbers. */
+// Argument types as small integers, so the codec loops switch on numbers; plain
+// constants rather than an object's members, so a minifier inlines them.
+const OCTET = 0;
+const SHORT = 1;
+const LONG = 2;
+const LONGLONG = 3;
+const BIT = 4;
+const SHORTSTR = 5;
+const LONGSTR = 6;
+const TABLE = 7;
+const RESERVED_SHORT = 8;
+const RESERVED_SHORTSTR = 9;
+const RESERVED_LONGSTR = 10;
+const RESERVED_BIT = 11;
+
 const ArgCode = {
-  octet: 0,
-  short: 1,
-  long: 2,
-  longlong: 3,
-  bit: 4,
-  shortstr: 5,
-  longstr: 6,
-  table: 7,
-  reservedShort: 8,
-  reservedShortstr: 9,
-  reservedLongstr: 10,
-  reservedBit: 11,
+  octet: OCTET,
+  short: SHORT,
+  long: LONG,
+  longlong: LONGLONG,
+  bit: BIT,
+  shortstr: SHORTSTR,
+  longstr: LONGSTR,
+  table: TABLE,
+  reservedShort: RESERVED_SHORT,
+  reservedShortstr: RESERVED_SHORTSTR,
+  reservedLongstr: RESERVED_LONGSTR,
+  reservedBit: RESERVED_BIT,
 } as const satisfies Record<ArgType, number>;
 
 /** What the encoder and decoder need of a method, in arrays they can index without allocating. */
@@ -127,45 +141,45 @@ function readArgs(r: ByteReader, plan: Plan, args: Record<string, unknown>): voi
   let bit = 8;
   for (let i = 0; i < codes.length; i++) {
     const code = codes[i]!;
-    if (code === ArgCode.bit || code === ArgCode.reservedBit) {
+    if (code === BIT || code === RESERVED_BIT) {
       if (bit === 8) {
         bits = r.octet();
         bit = 0;
       }
       const value = (bits & (1 << bit++)) !== 0;
-      if (code === ArgCode.bit) args[names[i]!] = value;
+      if (code === BIT) args[names[i]!] = value;
       continue;
     }
     bit = 8;
     switch (code) {
-      case ArgCode.octet:
+      case OCTET:
         args[names[i]!] = r.octet();
         break;
-      case ArgCode.short:
+      case SHORT:
         args[names[i]!] = r.short();
         break;
-      case ArgCode.long:
+      case LONG:
         args[names[i]!] = r.long();
         break;
-      case ArgCode.longlong:
+      case LONGLONG:
         args[names[i]!] = r.longlong();
         break;
-      case ArgCode.shortstr:
+      case SHORTSTR:
         args[names[i]!] = r.shortstr();
         break;
-      case ArgCode.longstr:
+      case LONGSTR:
         args[names[i]!] = r.longstr();
         break;
-      case ArgCode.table:
+      case TABLE:
         args[names[i]!] = readTable(r);
         break;
-      case ArgCode.reservedShort:
+      case RESERVED_SHORT:
         r.short();
         break;
-      case ArgCode.reservedShortstr:
+      case RESERVED_SHORTSTR:
         r.shortstr();
         break;
-      case ArgCode.reservedLongstr:
+      case RESERVED_LONGSTR:
         r.longstrBytes();
         break;
     }
@@ -188,47 +202,47 @@ export function writeMethodPayload(w: ByteWriter, method: Method): void {
   for (let i = 0; i < codes.length; i++) {
     const code = codes[i]!;
     // Reserved arguments are never looked up: a missing key is a slow lookup.
-    const value = code < ArgCode.reservedShort ? args[names[i]!] : undefined;
-    if (code === ArgCode.bit || code === ArgCode.reservedBit) {
+    const value = code < RESERVED_SHORT ? args[names[i]!] : undefined;
+    if (code === BIT || code === RESERVED_BIT) {
       if (bit === 8) {
         bitsAt = w.pos;
         w.octet(0);
         bit = 0;
       }
-      if (code === ArgCode.bit && value === true) w.buf[bitsAt]! |= 1 << bit;
+      if (code === BIT && value === true) w.buf[bitsAt]! |= 1 << bit;
       bit++;
       continue;
     }
     bit = 8;
     switch (code) {
-      case ArgCode.octet:
+      case OCTET:
         w.octet((value as number | undefined) ?? 0);
         break;
-      case ArgCode.short:
+      case SHORT:
         w.short((value as number | undefined) ?? 0);
         break;
-      case ArgCode.long:
+      case LONG:
         w.long((value as number | undefined) ?? 0);
         break;
-      case ArgCode.longlong:
+      case LONGLONG:
         w.longlong((value as number | undefined) ?? 0);
         break;
-      case ArgCode.shortstr:
+      case SHORTSTR:
         w.shortstr((value as string | undefined) ?? '');
         break;
-      case ArgCode.longstr:
+      case LONGSTR:
         w.longstr((value as string | undefined) ?? '');
         break;
-      case ArgCode.table:
+      case TABLE:
         writeTable(w, value as FieldTable | undefined);
         break;
-      case ArgCode.reservedShort:
+      case RESERVED_SHORT:
         w.short(0);
         break;
-      case ArgCode.reservedShortstr:
+      case RESERVED_SHORTSTR:
         w.octet(0);
         break;
-      case ArgCode.reservedLongstr:
+      case RESERVED_LONGSTR:
         w.long(0);
         break;
     }
