@@ -5,11 +5,25 @@ import { dts } from 'rollup-plugin-dts';
 // Members named `_x` are internal by convention in browser/ (and unused by shared/
 // and the WebSocket API), so terser may rename them: that is most of the size
 // win after mangling locals.
+//
+// The codec's byte reader and writer, frame writer and splitter, frames and method
+// plans never leave the bundle either, so their members are renamed too. A name
+// goes on this list only if nothing else in the bundle spells it: not a spec
+// class, method or argument name (`start`, `heartbeat`), a property name
+// (`timestamp`), a public member (`body`, `type`, `channel`, `message`) or a
+// built-in one (`length`, `push`, `set`). test/client/browser.test.ts runs the result.
+const CODEC_MEMBERS = [
+  ...['bytes', 'pos', 'end', 'dataView', 'view', 'reset', 'remaining', 'need', 'buf', 'ensure'],
+  ...['octet', 'int8', 'short', 'int16', 'long', 'int32', 'longlong', 'int64', 'uint64', 'float32', 'float64'],
+  ...['shortstr', 'longstr', 'longstrBytes', 'beginLength', 'endLength', 'take', 'truncate', 'raw', 'payload'],
+  ...['method', 'header', 'begin', 'info', 'names', 'codes', 'payloadView', 'rawView', 'emit', 'buffering'],
+  ...['headerPending', 'head', 'headLength', 'partial', 'partialLength', 'readProtocolHeader', 'checkedSize'],
+];
 const minify = terser({
   ecma: 2020,
   module: false,
   compress: { passes: 3, unsafe_arrows: true, pure_getters: true },
-  mangle: { properties: { regex: /^_/ } },
+  mangle: { properties: { regex: new RegExp(`^(_.*|${CODEC_MEMBERS.join('|')})$`) } },
   format: { comments: false },
 });
 

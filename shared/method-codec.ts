@@ -32,20 +32,21 @@ const RESERVED_SHORTSTR = 9;
 const RESERVED_LONGSTR = 10;
 const RESERVED_BIT = 11;
 
-const ArgCode = {
-  octet: OCTET,
-  short: SHORT,
-  long: LONG,
-  longlong: LONGLONG,
-  bit: BIT,
-  shortstr: SHORTSTR,
-  longstr: LONGSTR,
-  table: TABLE,
-  reservedShort: RESERVED_SHORT,
-  reservedShortstr: RESERVED_SHORTSTR,
-  reservedLongstr: RESERVED_LONGSTR,
-  reservedBit: RESERVED_BIT,
-} as const satisfies Record<ArgType, number>;
+/** The types in code order. Looked up by string rather than through an object's keys, so a bundler may rename members. */
+const ARG_TYPES: readonly ArgType[] = [
+  'octet',
+  'short',
+  'long',
+  'longlong',
+  'bit',
+  'shortstr',
+  'longstr',
+  'table',
+  'reservedShort',
+  'reservedShortstr',
+  'reservedLongstr',
+  'reservedBit',
+];
 
 /** What the encoder and decoder need of a method, in arrays they can index without allocating. */
 interface Plan {
@@ -66,7 +67,7 @@ for (const [className, cls] of Object.entries(SPEC)) {
       content: 'content' in method && method.content === true,
       args: Object.entries(method.args as Record<string, ArgType>).map(([name, type]) => ({ name, type })),
     };
-    const plan = { info, names: info.args.map((a) => a.name), codes: info.args.map((a) => ArgCode[a.type]) };
+    const plan = { info, names: info.args.map((a) => a.name), codes: info.args.map((a) => ARG_TYPES.indexOf(a.type)) };
     byId.set(cls.id * 65536 + method.id, plan);
     byName.set(info.name, plan);
   }
