@@ -23,7 +23,7 @@ const minify = terser({
   ecma: 2020,
   module: false,
   compress: { passes: 3, unsafe_arrows: true, pure_getters: true },
-  mangle: { properties: { regex: new RegExp(`^(_.*|${CODEC_MEMBERS.join('|')})$`) } },
+  mangle: { properties: { regex: new RegExp(`^(_.*|${CODEC_MEMBERS.join('|')})$`), builtins: true } },
   format: { comments: false },
 });
 
