@@ -27,13 +27,23 @@ const minify = terser({
   format: { comments: false },
 });
 
-/** Leaves the codec's cache of decoded names out of the bundle (see shared/utf8.ts). */
-const noNameCache = {
-  name: 'no-name-cache',
+/**
+ * Turns off codec features a page does not need, so their code is left out:
+ * the cache of decoded names (see shared/utf8.ts) and the protocol header check
+ * of the server side (see shared/frame-splitter.ts).
+ */
+const CLIENT_FLAGS = {
+  '/shared/utf8.js': 'NAME_CACHE',
+  '/shared/frame-splitter.js': 'PROTOCOL_HEADER_CHECK',
+};
+const clientFlags = {
+  name: 'client-flags',
   transform(code, id) {
-    if (!id.endsWith('/shared/utf8.js')) return null;
-    const off = code.replace('const NAME_CACHE = true;', 'const NAME_CACHE = false;');
-    if (off === code) this.error('NAME_CACHE not found in shared/utf8.js');
+    const file = Object.keys(CLIENT_FLAGS).find((suffix) => id.endsWith(suffix));
+    if (file === undefined) return null;
+    const flag = CLIENT_FLAGS[file];
+    const off = code.replace(`const ${flag} = true;`, `const ${flag} = false;`);
+    if (off === code) this.error(`${flag} not found in ${file}`);
     return { code: off, map: null };
   },
 };
@@ -41,7 +51,7 @@ const noNameCache = {
 export default [
   {
     input: 'dist/browser/index.js',
-    plugins: [noNameCache],
+    plugins: [clientFlags],
     output: [
       { file: 'dist/browser/warren.mjs', format: 'es' },
       { file: 'dist/browser/warren.min.js', format: 'iife', name: 'Warren', plugins: [minify] },

@@ -8,6 +8,13 @@ import {
 } from './constants.js';
 import { AmqpCodecError, CodecErrorCode, frameError } from './errors.js';
 
+/**
+ * Whether a splitter can expect the protocol header (the server side of a
+ * connection). rollup.config.mjs turns it off in the browser bundle, a client
+ * that never receives one, so that code is left out of it.
+ */
+const PROTOCOL_HEADER_CHECK = true;
+
 /** One whole frame. `payload` and `raw` are views into the received bytes where the frame arrived whole. */
 export interface Frame {
   type: number;
@@ -69,12 +76,16 @@ export class FrameSplitter {
 
   constructor(options: FrameSplitterOptions = {}) {
     this.frameMax = options.frameMax ?? FRAME_MIN_SIZE;
-    this.headerPending = options.protocolHeader === true ? PROTOCOL_HEADER.length : 0;
+    this.headerPending = PROTOCOL_HEADER_CHECK && options.protocolHeader === true ? PROTOCOL_HEADER.length : 0;
   }
 
   /** True while part of a frame (or of the protocol header) is buffered. */
   get buffering(): boolean {
-    return this.headLength > 0 || this.partial !== null || (this.headerPending > 0 && this.headerPending < 8);
+    return (
+      this.headLength > 0 ||
+      this.partial !== null ||
+      (PROTOCOL_HEADER_CHECK && this.headerPending > 0 && this.headerPending < 8)
+    );
   }
 
   /**
@@ -84,8 +95,9 @@ export class FrameSplitter {
   push(chunk: Uint8Array, onFrame: (frame: Frame) => void): void {
     let off = 0;
     const length = chunk.length;
-    if (this.headerPending > 0) {
-      off = this.readProtocolHeader(chunk);
+    if (PROTOCOL_HEADER_CHECK && this.headerPending > 0) {
+      off = checkProtocolHeader(chunk, this.headerPending);
+      this.headerPending -= off;
       if (this.headerPending > 0) return;
     }
     while (off < length) {
@@ -130,18 +142,6 @@ export class FrameSplitter {
     }
   }
 
-  private readProtocolHeader(chunk: Uint8Array): number {
-    const done = PROTOCOL_HEADER.length - this.headerPending;
-    const n = Math.min(this.headerPending, chunk.length);
-    for (let i = 0; i < n; i++) {
-      if (chunk[i] !== PROTOCOL_HEADER[done + i]) {
-        throw new AmqpCodecError(CodecErrorCode.ProtocolHeader, ReplyCode.FrameError, 'not the AMQP 0-9-1 header');
-      }
-    }
-    this.headerPending -= n;
-    return n;
-  }
-
   /** Validates a frame header at `at` and returns its payload size. */
   private checkedSize(bytes: Uint8Array, at: number): number {
     const type = bytes[at]!;
@@ -161,4 +161,16 @@ export class FrameSplitter {
     }
     onFrame(new SplitFrame(bytes[start]!, (bytes[start + 1]! << 8) | bytes[start + 2]!, bytes, start, end));
   }
+}
+
+/** Checks the start of `chunk` against the `pending` bytes of the protocol header still expected; returns how many it held. */
+function checkProtocolHeader(chunk: Uint8Array, pending: number): number {
+  const done = PROTOCOL_HEADER.length - pending;
+  const n = Math.min(pending, chunk.length);
+  for (let i = 0; i < n; i++) {
+    if (chunk[i] !== PROTOCOL_HEADER[done + i]) {
+      throw new AmqpCodecError(CodecErrorCode.ProtocolHeader, ReplyCode.FrameError, 'not the AMQP 0-9-1 header');
+    }
+  }
+  return n;
 }
