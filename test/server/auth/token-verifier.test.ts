@@ -1,7 +1,7 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, type KeyObject } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair, type JWTPayload } from 'jose';
@@ -9,6 +9,7 @@ import { checkSameSubject, createTokenVerifier } from '../../../server/auth/toke
 
 const SECRET = 'test-secret-that-is-long-enough-for-hs256';
 const dir = mkdtempSync(join(tmpdir(), 'warren-auth-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const now = () => Math.floor(Date.now() / 1000);
 
 function sign(alg: string, key: Uint8Array | KeyObject | CryptoKey, claims: JWTPayload = {}, header = {}) {

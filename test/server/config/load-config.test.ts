@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../server/config/load-config.js';
@@ -11,6 +11,7 @@ import { OPTIONS, envName } from '../../../server/config/options.js';
 const SECRET = 'a-very-long-secret-of-at-least-32-bytes!';
 const BASE = ['--jwt-secret', SECRET];
 const dir = mkdtempSync(join(tmpdir(), 'warren-config-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function writeJson(name: string, value: unknown): string {
   const file = join(dir, name);
