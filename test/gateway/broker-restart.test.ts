@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ReplyCode } from '../../shared/index.js';
-import { eventually, portAnswers, rabbitmqctl } from '../helpers/broker.js';
+import { rabbitmqctl, startBrokerApp } from '../helpers/broker.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { handshake, RawClient } from '../helpers/raw-client.js';
 
@@ -9,9 +9,7 @@ let gw: TestGateway;
 let brokerStopped = false;
 
 async function startBroker(): Promise<void> {
-  await rabbitmqctl('start_app');
-  await rabbitmqctl('await_startup');
-  await eventually(() => portAnswers(5672), 30_000);
+  await startBrokerApp();
   brokerStopped = false;
 }
 

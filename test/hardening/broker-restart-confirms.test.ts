@@ -3,16 +3,14 @@ import { after, before, test } from 'node:test';
 import amqplib from 'amqplib';
 import { connect } from '../../browser/index.js';
 import { NodeWebSocket, unique } from '../client/helpers.js';
-import { eventually, portAnswers, rabbitmqctl } from '../helpers/broker.js';
+import { eventually, rabbitmqctl, startBrokerApp } from '../helpers/broker.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 let gw: TestGateway;
 let brokerStopped = false;
 
 async function startBroker(): Promise<void> {
-  await rabbitmqctl('start_app');
-  await rabbitmqctl('await_startup');
-  await eventually(() => portAnswers(5672), 30_000);
+  await startBrokerApp();
   brokerStopped = false;
 }
 

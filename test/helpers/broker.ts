@@ -57,3 +57,10 @@ export function portAnswers(port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
+
+/** Starts RabbitMQ's application again after `rabbitmqctl stop_app` and waits until it takes connections. */
+export async function startBrokerApp(): Promise<void> {
+  await rabbitmqctl('start_app');
+  await rabbitmqctl('await_startup');
+  await eventually(() => portAnswers(5672), 30_000);
+}
