@@ -247,7 +247,9 @@ export class BrowserHandshake {
       product: 'Warren gateway',
       version: this.ctx.settings.version,
       // The browser's capabilities decide what the broker may send it (basic.cancel, blocked…).
-      capabilities: booleanEntries(this.clientProperties['capabilities']),
+      // authentication_failure_close makes a broker that refuses our credentials say so with
+      // connection.close 403 instead of dropping the socket (which would look like an outage).
+      capabilities: { ...booleanEntries(this.clientProperties['capabilities']), authentication_failure_close: true },
       connection_name:
         `warren ${this.ctx.sessionId} ${subject}${typeof browserName === 'string' ? ` (${browserName})` : ''}`.slice(
           0,
