@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { AMQPWebSocketClient } from '@cloudamqp/amqp-client';
 import { WebSocket } from 'ws';
-import { PROTOCOL_HEADER, ReplyCode } from '../../shared/index.js';
+import { decodeMethod, FrameSplitter, FrameType, PROTOCOL_HEADER, ReplyCode } from '../../shared/index.js';
 import { rabbitmqctl } from '../helpers/broker.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { RawClient, startOkBytes } from '../helpers/raw-client.js';
 
 // amqp-client.js's WebSocket client expects a browser's global WebSocket.
@@ -55,5 +56,34 @@ test('passthrough: a token the broker does not accept gets the broker’s own 40
     assert.equal(close.args.replyCode, ReplyCode.AccessRefused);
   } finally {
     client.terminate();
+  }
+});
+
+test('passthrough: connection.update-secret goes on to the broker, which answers it', async () => {
+  // Watch what the gateway sends the broker through a proxy.
+  const sentToBroker: string[] = [];
+  const splitter = new FrameSplitter({ frameMax: 1 << 20, protocolHeader: true });
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: 5672 }, (chunk) =>
+    splitter.push(chunk, (frame) => {
+      if (frame.type === FrameType.Method) sentToBroker.push(decodeMethod(frame.payload).name);
+    }),
+  );
+  const watched = await startTestGateway(
+    ['--broker-auth', 'passthrough', '--broker', `amqp://127.0.0.1:${proxy.port}`],
+    {
+      secret: gw.secret,
+    },
+  );
+  const conn = await new AMQPWebSocketClient(watched.url, '/', '', jwt).connect();
+  try {
+    await conn.updateSecret(await gw.token({ sub: subject }), 'refresh');
+    assert.ok(sentToBroker.includes('connection.updateSecret'), 'the refresh reached the broker');
+    const ch = await conn.channel();
+    const { name } = await ch.queueDeclare('', { exclusive: true });
+    assert.match(name, /^amq\.gen-/);
+  } finally {
+    await conn.close();
+    await watched.stop();
+    await proxy.close();
   }
 });

@@ -28,8 +28,11 @@ export const ALL_SCOPES = 'rabbitmq.configure:%2F/* rabbitmq.write:%2F/* rabbitm
  * HS256 secret of its own. `flags` are extra command-line flags; `options.log`
  * replaces the (silent) logger, for tests that read the gateway's log lines.
  */
-export async function startTestGateway(flags: string[] = [], options: { log?: Logger } = {}): Promise<TestGateway> {
-  const secret = randomBytes(32).toString('hex');
+export async function startTestGateway(
+  flags: string[] = [],
+  options: { log?: Logger; /** Share another gateway's token secret. */ secret?: string } = {},
+): Promise<TestGateway> {
+  const secret = options.secret ?? randomBytes(32).toString('hex');
   const config = loadConfig(
     ['--port', '0', '--host', '127.0.0.1', '--jwt-secret', secret, '--allowed-origins', '*', ...flags],
     {},

@@ -8,7 +8,11 @@ export interface TcpProxy {
 }
 
 /** A TCP relay on a free local port to `target`, so a test can cut a broker connection under a session. */
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export async function startTcpProxy(
+  target: { host: string; port: number },
+  /** Sees every chunk a client sends towards the target. */
+  tapToTarget?: (chunk: Buffer) => void,
+): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
   const server = createServer((client) => {
     const upstream = connect(target);
@@ -21,6 +25,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
+    if (tapToTarget !== undefined) client.on('data', tapToTarget);
     client.pipe(upstream);
     upstream.pipe(client);
   });
