@@ -16,7 +16,7 @@ import {
 } from './session/session.js';
 import { createTokenAuthorizer } from './session/token-authorizer.js';
 import type { HttpResponse, RequestInfo, Transport, TransportFactory } from './transport/transport.js';
-import { decideUpgrade, type UpgradeContext } from './upgrade-gate.js';
+import { decideUpgrade, type UpgradeContext, type UpgradeGateOptions } from './upgrade-gate.js';
 import { VERSION } from './version.js';
 
 export interface Gateway {
@@ -54,14 +54,25 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const settings = sessionSettings(config);
   let draining = false;
 
-  const services: SessionServices = {
+  const services: Omit<SessionServices, 'observe'> = {
     settings,
     log,
     verifyToken,
     authorizerFor: (token) =>
       createTokenAuthorizer(token, { prefix: config.scopePrefix, extraClaim: config.scopeClaim }),
     admit: (session, token) => registry.admit(session, token.subject),
-    observe: (event) => metrics.record(event),
+  };
+  const gate: UpgradeGateOptions = {
+    path: config.path,
+    allowedOrigins: config.allowedOrigins,
+    trustedProxies: new Set(config.trustedProxies),
+    tokenCookie: config.tokenCookie,
+    registry,
+    verifyToken,
+    refused: (status, why) => {
+      metrics.upgradesRefused.inc({ status: String(status) });
+      if (status === 401) metrics.authFailures.inc({ reason: why });
+    },
   };
 
   const transportFactory = options.transportFactory ?? (await loadTransport(config.transport));
@@ -81,18 +92,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       upgrade: (req, offered) => {
         if (draining)
           return Promise.resolve({ accept: false, status: 503, reason: 'Service Unavailable: shutting down' });
-        return decideUpgrade(req, offered, {
-          path: config.path,
-          allowedOrigins: config.allowedOrigins,
-          trustedProxies: new Set(config.trustedProxies),
-          tokenCookie: config.tokenCookie,
-          registry,
-          verifyToken,
-          refused: (status, why) => {
-            metrics.upgradesRefused.inc({ status: String(status) });
-            if (status === 401) metrics.authFailures.inc({ reason: why });
-          },
-        });
+        return decideUpgrade(req, offered, gate);
       },
       open: (socket, context) => {
         const { clientIp, token } = context as UpgradeContext;
