@@ -9,6 +9,7 @@ import {
   type Frame,
   type Method,
 } from '../../shared/index.js';
+import { replyText as fitReplyText } from '../policy/authorize.js';
 import type { Authorizer, Denial } from './authorizer.js';
 import { assertBrokerSafe } from './broker-safe-values.js';
 import { encodeHeaderFrame, stampIdentity, type IdentityRules } from './identity.js';
@@ -351,7 +352,7 @@ export class ChannelRelay {
       writer
         .method(channel, {
           name: 'channel.close',
-          args: { replyCode: denial.replyCode, replyText: denial.replyText.slice(0, 255), classId, methodId },
+          args: { replyCode: denial.replyCode, replyText: fitReplyText(denial.replyText), classId, methodId },
         })
         .take(),
     );

@@ -13,6 +13,7 @@ import type { BrokerError } from '../broker/broker-errors.js';
 import type { BrokerLink } from '../broker/broker-link.js';
 import type { GatewaySocket, SocketHandler } from '../transport/transport.js';
 import { WsClose } from '../transport/transport.js';
+import { replyText as fitReplyText } from '../policy/authorize.js';
 import type { Authorizer } from './authorizer.js';
 import { BrowserHandshake, type HandshakeContext, type OpenedSession } from './browser-handshake.js';
 import { ChannelRelay } from './channel-relay.js';
@@ -387,7 +388,7 @@ export class Session implements SocketHandler {
       new FrameWriter()
         .method(0, {
           name: 'connection.close',
-          args: { replyCode, replyText: replyText.slice(0, 255), classId, methodId },
+          args: { replyCode, replyText: fitReplyText(replyText), classId, methodId },
         })
         .take(),
     );
