@@ -41,7 +41,6 @@ type State = (typeof State)[keyof typeof State];
 
 /** Frames that may wait while the session checks a token or opens the broker connection. */
 const MAX_WAITING_FRAMES = 1024;
-const START_OK = 11;
 const UPDATE_SECRET = 70;
 
 let nextId = 1;
@@ -98,11 +97,6 @@ export class Session implements SocketHandler {
     this.expiry = new ExpiryTimer(this.settings.tokenExpiryGraceMs, () => this.expire());
     this.handshake = new BrowserHandshake(this.handshakeContext(upgradeToken));
     this.handshakeTimer = setTimeout(() => this.handshakeTimedOut(), this.settings.handshakeTimeoutMs);
-  }
-
-  /** The verified subject, once authenticated. */
-  get subject(): string | undefined {
-    return this.token?.subject;
   }
 
   // ——— socket events ———
@@ -277,18 +271,15 @@ export class Session implements SocketHandler {
     if (this.state !== State.Open) return;
     if (!('subject' in verified)) {
       this.services.observe({ type: 'auth-failed', code: verified.code });
-      return this.refuseAccess(`ACCESS_REFUSED - token refresh refused: ${verified.reason}`, UPDATE_SECRET);
+      return this.refuseRefresh(`ACCESS_REFUSED - token refresh refused: ${verified.reason}`);
     }
     if (verified.subject !== this.token!.subject) {
       this.services.observe({ type: 'auth-failed', code: 'ERR_TOKEN_SUBJECT_MISMATCH' });
-      return this.refuseAccess(
-        'ACCESS_REFUSED - token refresh refused: the new token names another subject',
-        UPDATE_SECRET,
-      );
+      return this.refuseRefresh('ACCESS_REFUSED - token refresh refused: the new token names another subject');
     }
     const authorizer = this.services.authorizerFor(verified);
     if (authorizer.refuseVhost(this.vhost) !== undefined) {
-      return this.refuseAccess(`ACCESS_REFUSED - the new token does not grant vhost '${this.vhost}'`, UPDATE_SECRET);
+      return this.refuseRefresh(`ACCESS_REFUSED - the new token does not grant vhost '${this.vhost}'`);
     }
     this.token = verified;
     this.authorizer = authorizer;
@@ -395,10 +386,10 @@ export class Session implements SocketHandler {
     this.closeTimer = setTimeout(() => this.finish(), this.settings.closeTimeoutMs);
   }
 
-  /** Closes with 403, naming the method that carried the token: start-ok (10, 11) or update-secret (10, 70). */
-  private refuseAccess(replyText: string, methodId = START_OK): void {
+  /** Closes with 403 naming connection.update-secret (10, 70), the method that carried the refused token. */
+  private refuseRefresh(replyText: string): void {
     this.outcome = 'auth-failed';
-    this.closeConnection(ReplyCode.AccessRefused, replyText, 10, methodId);
+    this.closeConnection(ReplyCode.AccessRefused, replyText, 10, UPDATE_SECRET);
   }
 
   private browserProtocolError(err: unknown): void {
