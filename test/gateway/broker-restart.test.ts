@@ -1,24 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ReplyCode } from '../../shared/index.js';
-import { rabbitmqctl, startBrokerApp } from '../helpers/broker.js';
+import { ensureBrokerStarted, stopBrokerApp } from '../helpers/broker.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { handshake, RawClient } from '../helpers/raw-client.js';
 
 let gw: TestGateway;
-let brokerStopped = false;
-
-async function startBroker(): Promise<void> {
-  await startBrokerApp();
-  brokerStopped = false;
-}
 
 before(async () => {
   gw = await startTestGateway();
 });
 after(async () => {
-  // Other test files share this broker: it must be running again whatever happened here.
-  if (brokerStopped) await startBroker();
+  await ensureBrokerStarted();
   await gw.stop();
 });
 
@@ -26,8 +19,7 @@ test('a broker restart closes open sessions with the broker’s own 320, and new
   const client = await RawClient.connect(gw.url);
   try {
     await handshake(client, await gw.token());
-    brokerStopped = true;
-    await rabbitmqctl('stop_app');
+    await stopBrokerApp();
 
     const close = await client.waitFor('connection.close', 30_000);
     assert.equal(close.args.replyCode, ReplyCode.ConnectionForced);
@@ -40,7 +32,7 @@ test('a broker restart closes open sessions with the broker’s own 320, and new
     assert.equal(closes.length, 1, 'the browser is told once');
   } finally {
     client.terminate();
-    if (brokerStopped) await startBroker();
+    await ensureBrokerStarted();
   }
 
   const after = await RawClient.connect(gw.url);

@@ -3,23 +3,16 @@ import { after, before, test } from 'node:test';
 import amqplib from 'amqplib';
 import { connect } from '../../browser/index.js';
 import { NodeWebSocket, unique } from '../client/helpers.js';
-import { eventually, rabbitmqctl, startBrokerApp } from '../helpers/broker.js';
+import { ensureBrokerStarted, eventually, startBrokerApp, stopBrokerApp } from '../helpers/broker.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 let gw: TestGateway;
-let brokerStopped = false;
-
-async function startBroker(): Promise<void> {
-  await startBrokerApp();
-  brokerStopped = false;
-}
 
 before(async () => {
   gw = await startTestGateway();
 });
 after(async () => {
-  // Other test files share this broker: it must be running again whatever happened here.
-  if (brokerStopped) await startBroker();
+  await ensureBrokerStarted();
   await gw.stop();
 });
 
@@ -55,9 +48,8 @@ test('broker restarted under publishing load with confirms: every confirmed mess
     });
 
     await eventually(async () => confirmed.size >= 500, 20_000, 20);
-    brokerStopped = true;
-    await rabbitmqctl('stop_app');
-    await startBroker();
+    await stopBrokerApp();
+    await startBrokerApp();
     const atRestart = confirmed.size;
     // Publishing resumes through a new session once the client has reconnected.
     assert.ok(await eventually(async () => confirmed.size >= atRestart + 500, 60_000, 50), 'publishing resumed');

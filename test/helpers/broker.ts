@@ -58,9 +58,23 @@ export function portAnswers(port: number): Promise<boolean> {
   });
 }
 
-/** Starts RabbitMQ's application again after `rabbitmqctl stop_app` and waits until it takes connections. */
+let brokerAppStopped = false;
+
+/** Stops RabbitMQ's application (the node stays up); pair with {@link ensureBrokerStarted} in `after`. */
+export async function stopBrokerApp(): Promise<void> {
+  brokerAppStopped = true;
+  await rabbitmqctl('stop_app');
+}
+
+/** Starts RabbitMQ's application again after `stop_app` and waits until it takes connections. */
 export async function startBrokerApp(): Promise<void> {
   await rabbitmqctl('start_app');
   await rabbitmqctl('await_startup');
   await eventually(() => portAnswers(5672), 30_000);
+  brokerAppStopped = false;
+}
+
+/** Other test files share the broker: whatever happened, it must be running again. */
+export async function ensureBrokerStarted(): Promise<void> {
+  if (brokerAppStopped) await startBrokerApp();
 }
