@@ -16,8 +16,8 @@ const CODEC_MEMBERS = [
   ...['bytes', 'pos', 'end', 'dataView', 'view', 'reset', 'remaining', 'need', 'buf', 'ensure'],
   ...['octet', 'int8', 'short', 'int16', 'long', 'int32', 'longlong', 'int64', 'uint64', 'float32', 'float64'],
   ...['shortstr', 'longstr', 'longstrBytes', 'beginLength', 'endLength', 'take', 'truncate', 'raw', 'payload'],
-  ...['method', 'header', 'begin', 'info', 'names', 'codes', 'payloadView', 'rawView', 'emit', 'buffering'],
-  ...['headerPending', 'head', 'headLength', 'partial', 'partialLength', 'readProtocolHeader', 'checkedSize'],
+  ...['method', 'header', 'begin', 'info', 'names', 'codes', 'payloadView', 'rawView', 'payloadStart', 'emit'],
+  ...['headerPending', 'head', 'headLength', 'partial', 'partialLength', 'checkedSize', 'buffering'],
 ];
 const minify = terser({
   ecma: 2020,
@@ -29,12 +29,14 @@ const minify = terser({
 
 /**
  * Turns off codec features a page does not need, so their code is left out:
- * the cache of decoded names (see shared/utf8.ts) and the protocol header check
- * of the server side (see shared/frame-splitter.ts).
+ * the cache of decoded names (see shared/utf8.ts), the protocol header check
+ * of the server side (see shared/frame-splitter.ts) and the hand-written
+ * readers of hot methods (see shared/hot-methods.ts).
  */
 const CLIENT_FLAGS = {
   '/shared/utf8.js': 'NAME_CACHE',
   '/shared/frame-splitter.js': 'PROTOCOL_HEADER_CHECK',
+  '/shared/hot-methods.js': 'HOT_READERS',
 };
 const clientFlags = {
   name: 'client-flags',

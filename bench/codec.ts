@@ -27,6 +27,8 @@ import {
   FrameWriter,
   decodeContentHeader,
   decodeMethod,
+  decodeMethodFrame,
+  decodeHeaderFrame,
   type BasicProperties,
   type Frame,
   type Method,
@@ -341,10 +343,10 @@ let warrenSink = 0;
 
 function onWarrenFrame(frame: Frame): void {
   if (frame.type === FrameType.Method) {
-    const m = decodeMethod(frame.payload);
+    const m = decodeMethodFrame(frame);
     warrenSink += m.name.length;
   } else if (frame.type === FrameType.Header) {
-    warrenSink += decodeContentHeader(frame.payload).bodySize;
+    warrenSink += decodeHeaderFrame(frame).bodySize;
   } else {
     warrenSink += frame.payload.length; // the body, as a view into the chunk
   }

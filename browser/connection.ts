@@ -1,8 +1,8 @@
 import {
   FrameType,
   PROTOCOL_HEADER,
-  decodeContentHeader,
-  decodeMethod,
+  decodeHeaderFrame,
+  decodeMethodFrame,
   type FrameWriter,
   type Frame,
   type Method,
@@ -279,10 +279,10 @@ export class Connection extends Emitter<ConnectionEvents> {
     const channel = this._channels.get(frame.channel);
     try {
       if (frame.type === FrameType.Method) {
-        const method = decodeMethod(frame.payload);
+        const method = decodeMethodFrame(frame);
         if (frame.channel === 0) this._onMethod0(socket, method);
         else channel?._onMethod(method);
-      } else if (frame.type === FrameType.Header) channel?._onHeader(decodeContentHeader(frame.payload));
+      } else if (frame.type === FrameType.Header) channel?._onHeader(decodeHeaderFrame(frame));
       else if (frame.type === FrameType.Body) channel?._onBody(frame.payload);
       else {
         // Answering keeps a peer that sends heartbeats satisfied without page timers.

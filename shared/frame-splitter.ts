@@ -15,37 +15,50 @@ import { AmqpCodecError, CodecErrorCode, frameError } from './errors.js';
  */
 const PROTOCOL_HEADER_CHECK = true;
 
-/** One whole frame. `payload` and `raw` are views into the received bytes where the frame arrived whole. */
+/**
+ * One whole frame. It lies in `bytes` (the received chunk where it arrived whole):
+ * decoders read its payload in place from `payloadStart` for `size` bytes, and
+ * `payload` and `raw` are views made on first use, so a relay that forwards `raw`
+ * pays for one view and a decoder for none.
+ */
 export interface Frame {
-  type: number;
-  channel: number;
-  payload: Uint8Array;
+  readonly type: number;
+  readonly channel: number;
+  readonly bytes: Uint8Array;
+  readonly payloadStart: number;
+  /** The payload's length in bytes. */
+  readonly size: number;
+  readonly payload: Uint8Array;
   /** The whole frame on the wire: header, payload and frame-end octet. */
-  raw: Uint8Array;
+  readonly raw: Uint8Array;
 }
 
-/**
- * A frame as the splitter emits it: `payload` and `raw` are made on first use, so a
- * relay that forwards `raw` and a decoder that reads `payload` each pay for one view.
- */
 class SplitFrame implements Frame {
   private payloadView: Uint8Array | null = null;
   private rawView: Uint8Array | null = null;
+  readonly payloadStart: number;
+  readonly size: number;
 
   constructor(
     readonly type: number,
     readonly channel: number,
-    private readonly bytes: Uint8Array,
-    private readonly start: number,
-    private readonly end: number,
-  ) {}
+    readonly bytes: Uint8Array,
+    start: number,
+    end: number,
+  ) {
+    this.payloadStart = start + FRAME_HEADER_SIZE;
+    this.size = end - start - FRAME_OVERHEAD;
+  }
 
   get payload(): Uint8Array {
-    return (this.payloadView ??= this.bytes.subarray(this.start + FRAME_HEADER_SIZE, this.end - 1));
+    return (this.payloadView ??= this.bytes.subarray(this.payloadStart, this.payloadStart + this.size));
   }
 
   get raw(): Uint8Array {
-    return (this.rawView ??= this.bytes.subarray(this.start, this.end));
+    return (this.rawView ??= this.bytes.subarray(
+      this.payloadStart - FRAME_HEADER_SIZE,
+      this.payloadStart + this.size + 1,
+    ));
   }
 }
 

@@ -12,6 +12,7 @@ export { ByteWriter } from './byte-writer.js';
 export { MAX_TABLE_DEPTH, readTable, writeTable } from './field-table.js';
 export {
   decodeContentHeader,
+  decodeHeaderFrame,
   readContentHeader,
   writeContentHeader,
   type BasicProperties,
@@ -20,7 +21,9 @@ export {
 export {
   allMethods,
   decodeMethod,
+  decodeMethodFrame,
   methodInfo,
+  methodKey,
   methodInfoByName,
   peekMethodId,
   writeMethodPayload,

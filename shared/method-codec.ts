@@ -3,6 +3,8 @@ import type { ByteWriter } from './byte-writer.js';
 import { AmqpCodecError, CodecErrorCode } from './errors.js';
 import { ReplyCode } from './constants.js';
 import { readTable, writeTable } from './field-table.js';
+import { readHotArgs } from './hot-methods.js';
+import type { Frame } from './frame-splitter.js';
 import type { FieldTable } from './field-value.js';
 import type { Method, MethodName } from './method-types.js';
 import { SPEC, type ArgType } from './spec.js';
@@ -90,21 +92,36 @@ export function allMethods(): MethodInfo[] {
 
 /** Class and method id of a method frame's payload, without decoding its arguments. */
 export function peekMethodId(payload: Uint8Array): { classId: number; methodId: number } {
-  if (payload.length < 4) {
-    throw new AmqpCodecError(CodecErrorCode.Truncated, ReplyCode.FrameError, 'short method frame');
-  }
+  if (payload.length < 4) throw shortMethodFrame();
   return { classId: (payload[0]! << 8) | payload[1]!, methodId: (payload[2]! << 8) | payload[3]! };
+}
+
+/** Class id × 65536 + method id of a method frame, read in place; -1 when its payload is too short to hold them. */
+export function methodKey(frame: Frame): number {
+  if (frame.size < 4) return -1;
+  const b = frame.bytes;
+  const p = frame.payloadStart;
+  return ((b[p]! << 8) | b[p + 1]!) * 65536 + ((b[p + 2]! << 8) | b[p + 3]!);
+}
+
+/** Decodes a method frame in place, without making a view of its payload. */
+export function decodeMethodFrame(frame: Frame): Method {
+  return decodeMethod(frame.bytes, frame.payloadStart, frame.payloadStart + frame.size);
 }
 
 // Decoding is synchronous and never re-entered, so one reader serves every call.
 const reader = new ByteReader(new Uint8Array(0));
 
-/** Decodes a method frame's payload. Unknown ids fail with 503 COMMAND_INVALID; leftovers with 501. */
-export function decodeMethod(payload: Uint8Array): Method {
-  if (payload.length < 4) peekMethodId(payload); // throws the truncation error
-  const classId = (payload[0]! << 8) | payload[1]!;
-  const methodId = (payload[2]! << 8) | payload[3]!;
-  const plan = byId.get(classId * 65536 + methodId);
+/**
+ * Decodes a method frame's payload: `bytes` from `start` to `end`. Unknown ids
+ * fail with 503 COMMAND_INVALID; leftovers with 501.
+ */
+export function decodeMethod(bytes: Uint8Array, start = 0, end = bytes.length): Method {
+  if (end - start < 4) throw shortMethodFrame();
+  const classId = (bytes[start]! << 8) | bytes[start + 1]!;
+  const methodId = (bytes[start + 2]! << 8) | bytes[start + 3]!;
+  const key = classId * 65536 + methodId;
+  const plan = byId.get(key);
   if (plan === undefined) {
     throw new AmqpCodecError(
       CodecErrorCode.UnknownMethod,
@@ -113,10 +130,10 @@ export function decodeMethod(payload: Uint8Array): Method {
       { classId, methodId },
     );
   }
-  const r = reader.reset(payload, 4);
-  const args: Record<string, unknown> = {};
+  const r = reader.reset(bytes, start + 4, end);
+  let args: object;
   try {
-    readArgs(r, plan, args);
+    args = readHotArgs(key, r) ?? readArgs(r, plan);
   } catch (err) {
     if (err instanceof AmqpCodecError) {
       throw new AmqpCodecError(err.code, err.replyCode, err.message, {
@@ -136,7 +153,17 @@ export function decodeMethod(payload: Uint8Array): Method {
   return { name: plan.info.name, args } as Method;
 }
 
-function readArgs(r: ByteReader, plan: Plan, args: Record<string, unknown>): void {
+function shortMethodFrame(): AmqpCodecError {
+  return new AmqpCodecError(CodecErrorCode.Truncated, ReplyCode.FrameError, 'short method frame');
+}
+
+/** Reads a method's arguments by the table alone: what the hand-written readers of hot-methods.ts are held to. */
+export function readArgsByTable(key: number, r: ByteReader): Record<string, unknown> {
+  return readArgs(r, byId.get(key)!);
+}
+
+function readArgs(r: ByteReader, plan: Plan): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
   const { names, codes } = plan;
   let bits = 0;
   let bit = 8;
@@ -185,6 +212,7 @@ function readArgs(r: ByteReader, plan: Plan, args: Record<string, unknown>): voi
         break;
     }
   }
+  return args;
 }
 
 /** Writes a method's payload (ids, then arguments) at the writer's position. */

@@ -3,6 +3,7 @@ import type { ByteWriter } from './byte-writer.js';
 import { CodecErrorCode, frameError, syntaxError } from './errors.js';
 import type { FieldTable } from './field-value.js';
 import { readTable, writeTable } from './field-table.js';
+import type { Frame } from './frame-splitter.js';
 
 /** The 14 properties of class basic, in wire order. */
 export interface BasicProperties {
@@ -108,12 +109,20 @@ export function writeContentHeader(w: ByteWriter, classId: number, bodySize: num
 // Decoding is synchronous and never re-entered, so one reader serves every call.
 const reader = new ByteReader(new Uint8Array(0));
 
-/** Decodes a header frame's payload; bytes left after the properties are a 501 FRAME_ERROR. */
-export function decodeContentHeader(payload: Uint8Array): ContentHeader {
-  const r = reader.reset(payload);
+/**
+ * Decodes a header frame's payload, `bytes` from `start` to `end`; bytes left
+ * after the properties are a 501 FRAME_ERROR.
+ */
+export function decodeContentHeader(bytes: Uint8Array, start = 0, end = bytes.length): ContentHeader {
+  const r = reader.reset(bytes, start, end);
   const header = readContentHeader(r);
   if (r.pos !== r.end) {
     throw frameError(CodecErrorCode.TrailingBytes, `${r.end - r.pos} bytes after header`);
   }
   return header;
+}
+
+/** Decodes a header frame in place, without making a view of its payload. */
+export function decodeHeaderFrame(frame: Frame): ContentHeader {
+  return decodeContentHeader(frame.bytes, frame.payloadStart, frame.payloadStart + frame.size);
 }

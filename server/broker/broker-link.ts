@@ -2,7 +2,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import {
   AmqpCodecError,
-  decodeMethod,
+  decodeMethodFrame,
   encodeHeartbeat,
   FrameSplitter,
   FrameType,
@@ -180,7 +180,7 @@ export class BrokerLink {
     if (this.open) {
       // connection.close-ok to our own close ends the link; everything else goes to the session.
       if (this.closing && frame.channel === 0 && frame.type === FrameType.Method) {
-        const method = decodeMethod(frame.payload);
+        const method = decodeMethodFrame(frame);
         if (method.name === 'connection.closeOk') {
           this.socket.end();
           return;
@@ -194,7 +194,7 @@ export class BrokerLink {
     }
     const waiter = this.waiter;
     this.waiter = undefined;
-    waiter?.(decodeMethod(frame.payload));
+    waiter?.(decodeMethodFrame(frame));
   };
 
   /** The next method of the handshake; a connection.close from the broker rejects. */
@@ -311,7 +311,7 @@ class HandshakeReader {
           this.methods.push(protocolError(`unexpected frame type ${frame.type} during the handshake`));
           return;
         }
-        this.methods.push(decodeMethod(frame.payload));
+        this.methods.push(decodeMethodFrame(frame));
       });
     } catch (err) {
       this.methods.push(

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import {
-  decodeMethod,
+  decodeMethodFrame,
   FrameType,
   FrameWriter,
   PROTOCOL_HEADER,
@@ -119,7 +119,7 @@ export class BrowserHandshake {
         0,
       );
     }
-    const method = decodeMethod(frame.payload);
+    const method = decodeMethodFrame(frame);
     if (method.name === 'connection.close') {
       this.ctx.send(new FrameWriter().method(0, { name: 'connection.closeOk', args: {} }).take());
       return this.ctx.finish('browser-closed');

@@ -1,8 +1,9 @@
 import {
-  decodeContentHeader,
-  decodeMethod,
+  decodeHeaderFrame,
+  decodeMethodFrame,
   FrameType,
   FrameWriter,
+  methodKey,
   ReplyCode,
   REPLY_NAMES,
   type FieldValue,
@@ -123,7 +124,7 @@ export class ChannelRelay {
       }
       return;
     }
-    const id = ((frame.payload[0]! << 8) | frame.payload[1]!) * 65536 + ((frame.payload[2]! << 8) | frame.payload[3]!);
+    const id = methodKey(frame);
     if (state === undefined) return this.ctx.toBrowser(frame.raw);
     if (state.awaitingBrokerCloseOk) {
       // Everything but the end of the close handshake is discarded on a channel we are closing.
@@ -144,7 +145,7 @@ export class ChannelRelay {
         this.channels.delete(frame.channel);
         return this.ctx.toBrowser(frame.raw);
       case QUEUE_DECLARE_OK: {
-        const method = decodeMethod(frame.payload);
+        const method = decodeMethodFrame(frame);
         // Only the answer to the latest declare names the queue '' now stands for.
         const answered = state.unansweredDeclares.shift();
         if (method.name === 'queue.declareOk' && answered === state.declares) state.lastQueue = method.args.queue;
@@ -161,13 +162,12 @@ export class ChannelRelay {
   }
 
   private browserMethod(frame: Frame, state: ChannelState | undefined): void {
-    const payload = frame.payload;
-    if (payload.length < 4) {
+    const id = methodKey(frame);
+    if (id < 0) {
       return this.ctx.connectionError(ReplyCode.FrameError, 'FRAME_ERROR - method frame too short', 0, 0);
     }
-    const classId = (payload[0]! << 8) | payload[1]!;
-    const methodId = (payload[2]! << 8) | payload[3]!;
-    const id = classId * 65536 + methodId;
+    const classId = id >>> 16;
+    const methodId = id & 0xffff;
     const channel = frame.channel;
 
     if (state === undefined) {
@@ -236,7 +236,7 @@ export class ChannelRelay {
     // be answered here with the right reply code, not passed on for the broker to drop the connection.
     let method: Method;
     try {
-      method = decodeMethod(payload);
+      method = decodeMethodFrame(frame);
       assertBrokerSafe(method.args as unknown as FieldValue);
     } catch (err) {
       const e = err as { replyCode?: number; message: string };
@@ -282,7 +282,7 @@ export class ChannelRelay {
     }
     let header;
     try {
-      header = decodeContentHeader(frame.payload);
+      header = decodeHeaderFrame(frame);
       assertBrokerSafe(header.properties.headers);
     } catch (err) {
       const e = err as { replyCode?: number; message: string };
@@ -323,7 +323,7 @@ export class ChannelRelay {
         0,
       );
     }
-    const size = frame.payload.length;
+    const size = frame.size;
     if (size > state.bodyRemaining) {
       return this.ctx.connectionError(
         ReplyCode.FrameError,

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import {
   AmqpCodecError,
-  decodeMethod,
+  decodeMethodFrame,
   FrameSplitter,
   FrameType,
   FrameWriter,
+  methodKey,
   ReplyCode,
   REPLY_NAMES,
   type Frame,
@@ -248,7 +249,7 @@ export class Session implements SocketHandler {
   }
 
   private connectionMethodWhileOpen(frame: Frame): void {
-    const method = decodeMethod(frame.payload);
+    const method = decodeMethodFrame(frame);
     switch (method.name) {
       case 'connection.close':
         this.state = State.BrowserClosing;
@@ -310,7 +311,7 @@ export class Session implements SocketHandler {
       return;
     }
     if (frame.type !== FrameType.Method) return;
-    const method = decodeMethod(frame.payload);
+    const method = decodeMethodFrame(frame);
     switch (method.name) {
       case 'connection.close':
         if (this.state === State.Open || this.state === State.BrowserClosing) {
@@ -503,11 +504,5 @@ export class Session implements SocketHandler {
 }
 
 function isConnectionMethod(frame: Frame, classId: number, methodId: number): boolean {
-  const p = frame.payload;
-  return (
-    frame.type === FrameType.Method &&
-    p.length >= 4 &&
-    ((p[0]! << 8) | p[1]!) === classId &&
-    ((p[2]! << 8) | p[3]!) === methodId
-  );
+  return frame.type === FrameType.Method && methodKey(frame) === classId * 65536 + methodId;
 }
