@@ -41,7 +41,7 @@ export async function createWsTransport(options: TransportOptions, handlers: Tra
   });
 
   server.on('upgrade', (req: UpgradingRequest, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     const offered = (req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((p) => p.trim())
@@ -51,15 +51,19 @@ export async function createWsTransport(options: TransportOptions, handlers: Tra
         if (socket.destroyed) return;
         if (!decision.accept) return refuseUpgrade(socket, decision.status, decision.reason);
         req.warrenProtocol = decision.protocol;
-        wss.handleUpgrade(req, socket, head, (ws) => {
-          const gs = new WsGatewaySocket(ws, options.highWaterMark);
-          open.add(gs);
-          gs.attach(handlers.open(gs, decision.context), () => open.delete(gs));
-        });
+        const context = decision.context;
+        wss.handleUpgrade(req, socket, head, (ws) => accepted(ws, context));
       },
       () => refuseUpgrade(socket, 500, 'Internal Server Error'),
     );
   });
+
+  // Outside the upgrade handler's scope, so nothing a session keeps holds on to the request or its head.
+  function accepted(ws: WebSocket, context: unknown): void {
+    const gs = new WsGatewaySocket(ws, options.highWaterMark, open);
+    open.add(gs);
+    gs.attach(handlers.open(gs, context));
+  }
 
   // A ping interval of 0 turns liveness checks off.
   const pinger =
@@ -119,53 +123,53 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   );
 }
 
+/** Where a `ws` socket's listeners find their gateway socket: shared listener functions cost no closure per session. */
+const OWNER = Symbol('warren.gatewaySocket');
+type OwnedWebSocket = WebSocket & { [OWNER]?: WsGatewaySocket };
+
 class WsGatewaySocket implements GatewaySocket {
-  private handler: SocketHandler | undefined;
-  private alive = true;
-  private pending = 0;
+  handler: SocketHandler | undefined;
+  alive = true;
   private overHighWater = false;
 
   constructor(
-    private readonly ws: WebSocket,
+    readonly ws: WebSocket,
     private readonly highWaterMark: number,
+    readonly open: Set<WsGatewaySocket>,
   ) {}
 
-  attach(handler: SocketHandler, onGone: () => void): void {
+  attach(handler: SocketHandler): void {
     this.handler = handler;
-    const ws = this.ws;
-    ws.on('message', (data, isBinary) => {
-      this.alive = true;
-      if (!isBinary) {
-        ws.close(WsClose.PolicyViolation, 'binary AMQP frames only');
-        return;
-      }
-      handler.message(toBytes(data));
-    });
-    ws.on('pong', () => {
-      this.alive = true;
-    });
-    ws.on('error', () => ws.terminate());
-    ws.on('close', (code, reason) => {
-      onGone();
-      handler.closed(code, reason.toString());
-    });
+    const ws = this.ws as OwnedWebSocket;
+    ws[OWNER] = this;
+    ws.on('message', onMessage);
+    ws.on('pong', onPong);
+    ws.on('error', onError);
+    ws.on('close', onClose);
   }
 
   get bufferedAmount(): number {
-    return this.pending;
+    return this.ws.bufferedAmount;
   }
 
   send(data: Uint8Array): void {
-    const size = data.length;
-    this.pending += size;
-    if (this.pending > this.highWaterMark) this.overHighWater = true;
-    this.ws.send(data, { binary: true }, () => {
-      this.pending -= size;
-      if (this.overHighWater && this.pending <= this.highWaterMark / 2) {
-        this.overHighWater = false;
-        this.handler?.drain();
-      }
-    });
+    // Below the high-water mark nobody waits for a drain, so sends need no completion callback.
+    if (!this.overHighWater && this.ws.bufferedAmount + data.length <= this.highWaterMark) {
+      this.ws.send(data, SEND_BINARY);
+      return;
+    }
+    this.overHighWater = true;
+    this.ws.send(data, SEND_BINARY, (this.sentCallback ??= () => this.sent()));
+  }
+
+  private sentCallback: (() => void) | undefined;
+
+  /** A send made over the high-water mark completed (or failed with the socket). */
+  private sent(): void {
+    if (this.overHighWater && this.ws.bufferedAmount <= this.highWaterMark / 2) {
+      this.overHighWater = false;
+      this.handler?.drain();
+    }
   }
 
   pause(): void {
@@ -193,6 +197,36 @@ class WsGatewaySocket implements GatewaySocket {
     this.alive = false;
     this.ws.ping();
   }
+}
+
+const SEND_BINARY = { binary: true } as const;
+
+function onMessage(this: OwnedWebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+  const gs = this[OWNER]!;
+  gs.alive = true;
+  if (!isBinary) {
+    this.close(WsClose.PolicyViolation, 'binary AMQP frames only');
+    return;
+  }
+  gs.handler!.message(toBytes(data));
+}
+
+function onPong(this: OwnedWebSocket): void {
+  this[OWNER]!.alive = true;
+}
+
+function onError(this: OwnedWebSocket): void {
+  this.terminate();
+}
+
+function onClose(this: OwnedWebSocket, code: number, reason: Buffer): void {
+  const gs = this[OWNER]!;
+  gs.open.delete(gs);
+  gs.handler!.closed(code, reason.toString());
+}
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
