@@ -54,13 +54,22 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const settings = sessionSettings(config);
   let draining = false;
 
-  const services: Omit<SessionServices, 'observe'> = {
+  // One services object for every session: each event names its session.
+  const services: SessionServices = {
     settings,
     log,
     verifyToken,
     authorizerFor: (token) =>
       createTokenAuthorizer(token, { prefix: config.scopePrefix, extraClaim: config.scopeClaim }),
     admit: (session, token) => registry.admit(session, token.subject),
+    observe: (event, session) => {
+      metrics.record(event);
+      if (event.type === 'opened') registry.opened(session);
+      if (event.type === 'ended') {
+        registry.remove(session);
+        metrics.sessionsOpen.dec();
+      }
+    },
   };
   const gate: UpgradeGateOptions = {
     path: config.path,
@@ -96,29 +105,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       },
       open: (socket, context) => {
         const { clientIp, token } = context as UpgradeContext;
-        const session: Session = new Session(
-          socket,
-          { ...services, observe: observeFor(() => session) },
-          token,
-          clientIp,
-        );
+        const session = new Session(socket, services, token, clientIp);
         registry.add(session);
         metrics.sessionsOpen.inc();
         return session;
       },
     },
   );
-
-  function observeFor(session: () => Session) {
-    return (event: Parameters<SessionServices['observe']>[0]) => {
-      metrics.record(event);
-      if (event.type === 'opened') registry.opened(session());
-      if (event.type === 'ended') {
-        registry.remove(session());
-        metrics.sessionsOpen.dec();
-      }
-    };
-  }
 
   const port = await transport.listen();
   log.info(

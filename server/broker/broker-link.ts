@@ -13,6 +13,7 @@ import {
   type Frame,
   type Method,
 } from '../../shared/index.js';
+import { stopEvery, tickEvery, type Periodic } from '../shared-interval.js';
 import { BrokerError, BrokerErrorCode } from './broker-errors.js';
 
 export interface BrokerCredentials {
@@ -40,22 +41,37 @@ export interface BrokerTune {
   readonly heartbeat: number;
 }
 
+/** Who a link reports to: one object, so a link costs no closures. */
+export interface BrokerLinkListener {
+  /** A frame from the broker once the link is open (heartbeats excluded). */
+  brokerFrame(frame: Frame): void;
+  /** After each chunk read from the socket once the link is open, so what was batched can be flushed. */
+  brokerChunkEnd(): void;
+  /** Once, when the connection is gone, with the reason when it was not a clean close. */
+  brokerClosed(err: BrokerError | undefined): void;
+  /** The socket's write buffer drained, once the link is open. */
+  brokerDrained(): void;
+}
+
+const NO_LISTENER: BrokerLinkListener = {
+  brokerFrame: () => {},
+  brokerChunkEnd: () => {},
+  brokerClosed: () => {},
+  brokerDrained: () => {},
+};
+
 /**
  * One broker-side AMQP connection. `connectBroker` runs the handshake up to
  * connection.tune; `open` completes it for a vhost; after that, frames flow
- * to `onFrame` and `write` sends raw frames.
+ * to the listener's `brokerFrame` and `write` sends raw frames.
  */
-export class BrokerLink {
-  /** Called for each frame from the broker once the link is open (heartbeats excluded). */
-  onFrame: (frame: Frame) => void = () => {};
-  /** Called after each chunk read from the socket, so a caller can flush what it batched. */
-  onChunkEnd: () => void = () => {};
-  /** Called once when the connection is gone, with the reason when it was not a clean close. */
-  onClosed: (err: BrokerError | undefined) => void = () => {};
+export class BrokerLink implements Periodic {
+  listener: BrokerLinkListener = NO_LISTENER;
 
   private readonly splitter = new FrameSplitter();
   private waiter: ((method: Method | Error) => void) | undefined;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Negotiated heartbeat in seconds; 0 while none runs. */
+  private heartbeatSec = 0;
   private lastRead = Date.now();
   private lastWrite = Date.now();
   private closed = false;
@@ -113,10 +129,6 @@ export class BrokerLink {
     this.socket.resume();
   }
 
-  onDrain(listener: () => void): void {
-    this.socket.on('drain', listener);
-  }
-
   cork(): void {
     this.socket.cork();
   }
@@ -161,7 +173,11 @@ export class BrokerLink {
       this.fail(new BrokerError(BrokerErrorCode.Protocol, ReplyCode.InternalError, `INTERNAL_ERROR - ${reason}`));
       return;
     }
-    if (this.open) this.onChunkEnd();
+    if (this.open) this.listener.brokerChunkEnd();
+  }
+
+  handleDrain(): void {
+    if (this.open) this.listener.brokerDrained();
   }
 
   handleClose(): void {
@@ -172,7 +188,7 @@ export class BrokerLink {
       ? undefined
       : new BrokerError(BrokerErrorCode.Lost, ReplyCode.ConnectionForced, 'CONNECTION_FORCED - broker connection lost');
     this.waiter?.(err ?? new Error('closed'));
-    this.onClosed(err);
+    this.listener.brokerClosed(err);
   }
 
   private readonly dispatch = (frame: Frame): void => {
@@ -186,7 +202,7 @@ export class BrokerLink {
           return;
         }
       }
-      if (!this.closing) this.onFrame(frame);
+      if (!this.closing) this.listener.brokerFrame(frame);
       return;
     }
     if (frame.type !== FrameType.Method || frame.channel !== 0) {
@@ -220,36 +236,40 @@ export class BrokerLink {
       this.closed = true;
       this.stopHeartbeats();
       this.socket.destroy();
-      this.onClosed(err);
+      this.listener.brokerClosed(err);
     }
   }
 
   private startHeartbeats(seconds: number): void {
     if (seconds <= 0) return;
-    const intervalMs = (seconds * 1000) / 2;
-    const frame = encodeHeartbeat();
-    this.heartbeatTimer = setInterval(() => {
-      const now = Date.now();
-      if (now - this.lastRead > seconds * 2000) {
-        this.fail(
-          new BrokerError(
-            BrokerErrorCode.Lost,
-            ReplyCode.ConnectionForced,
-            'CONNECTION_FORCED - broker missed heartbeats',
-          ),
-        );
-        return;
-      }
-      if (now - this.lastWrite >= intervalMs) this.write(frame);
-    }, intervalMs);
-    this.heartbeatTimer.unref();
+    this.heartbeatSec = seconds;
+    tickEvery((seconds * 1000) / 2, this);
+  }
+
+  /** Heartbeat check, at half the negotiated interval (one shared timer for every link). */
+  tick(now: number): void {
+    const seconds = this.heartbeatSec;
+    if (now - this.lastRead > seconds * 2000) {
+      this.fail(
+        new BrokerError(
+          BrokerErrorCode.Lost,
+          ReplyCode.ConnectionForced,
+          'CONNECTION_FORCED - broker missed heartbeats',
+        ),
+      );
+      return;
+    }
+    if (now - this.lastWrite >= (seconds * 1000) / 2) this.write(HEARTBEAT);
   }
 
   private stopHeartbeats(): void {
-    if (this.heartbeatTimer !== undefined) clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
+    if (this.heartbeatSec === 0) return;
+    stopEvery((this.heartbeatSec * 1000) / 2, this);
+    this.heartbeatSec = 0;
   }
 }
+
+const HEARTBEAT = encodeHeartbeat();
 
 function protocolError(detail: string): BrokerError {
   return new BrokerError(BrokerErrorCode.Protocol, ReplyCode.InternalError, `INTERNAL_ERROR - ${detail}`);
@@ -293,9 +313,27 @@ async function connectOne(url: URL, options: BrokerLinkOptions): Promise<BrokerL
     socket.destroy();
     throw err;
   }
-  socket.on('data', (chunk: Buffer) => link.handleData(chunk));
-  socket.on('close', () => link.handleClose());
+  (socket as LinkedSocket)[LINK] = link;
+  socket.on('data', onLinkData);
+  socket.on('close', onLinkClose);
+  socket.on('drain', onLinkDrain);
   return link;
+}
+
+/** The link a socket's shared listeners report to. */
+const LINK = Symbol('warren.brokerLink');
+type LinkedSocket = Socket & { [LINK]: BrokerLink };
+
+function onLinkData(this: LinkedSocket, chunk: Buffer): void {
+  this[LINK].handleData(chunk);
+}
+
+function onLinkClose(this: LinkedSocket): void {
+  this[LINK].handleClose();
+}
+
+function onLinkDrain(this: LinkedSocket): void {
+  this[LINK].handleDrain();
 }
 
 /** Reads handshake methods from a fresh socket, before a BrokerLink exists. */

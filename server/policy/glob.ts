@@ -1,6 +1,7 @@
 /**
  * A scope's wildcard pattern: `*` matches any run of characters (also none),
- * everything else is literal. Compiled once to an anchored RegExp.
+ * everything else is literal. A pattern with a `*` inside is compiled once to
+ * an anchored RegExp; `*` alone and patterns without one need none.
  */
 export class GlobPattern {
   /** The pattern as written (after percent-decoding). */
@@ -9,13 +10,16 @@ export class GlobPattern {
 
   constructor(text: string) {
     this.text = text;
-    // A lone `*` is the common case; skip the RegExp for it.
-    this.regexp = text === '*' ? undefined : new RegExp(`^${text.split('*').map(escapeRegExp).join('.*')}$`, 's');
+    this.regexp =
+      text === '*' || !text.includes('*')
+        ? undefined
+        : new RegExp(`^${text.split('*').map(escapeRegExp).join('.*')}$`, 's');
   }
 
   /** True when `value` matches the whole pattern. */
   test(value: string): boolean {
-    return this.regexp === undefined ? true : this.regexp.test(value);
+    if (this.regexp !== undefined) return this.regexp.test(value);
+    return this.text === '*' || this.text === value;
   }
 }
 

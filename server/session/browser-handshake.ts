@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { SessionLog } from '../observability/session-log.js';
 import {
   decodeMethodFrame,
   FrameType,
@@ -17,17 +17,19 @@ import { WsClose } from '../transport/transport.js';
 import type { Authorizer, Denial } from './authorizer.js';
 import { connectBroker } from './broker-connect.js';
 import { proposeTuning, settleTuning, startFrame, type Tuning } from './handshake.js';
-import type { SessionServices, SessionSettings, SessionToken } from './session-types.js';
+import type { SessionEvent, SessionServices, SessionSettings, SessionToken } from './session-types.js';
 
 /** What the handshake needs from its session. */
 export interface HandshakeContext {
   readonly sessionId: string;
   readonly settings: SessionSettings;
   readonly services: SessionServices;
-  readonly log: Logger;
+  readonly log: SessionLog;
   /** The token found at the WebSocket upgrade, already verified. */
   readonly upgradeToken: SessionToken | undefined;
   send(frame: Uint8Array): void;
+  /** Reports an event to the gateway (metrics, registry). */
+  observe(event: SessionEvent): void;
   /** Sends connection.close and waits for close-ok; `outcome` names why, for metrics. */
   closeConnection(replyCode: number, replyText: string, classId: number, methodId: number, outcome?: string): void;
   /** Ends the session at once, closing the WebSocket with `wsCode`. */
@@ -146,7 +148,7 @@ export class BrowserHandshake {
   private async authenticate(startOk: Method & { name: 'connection.startOk' }): Promise<void> {
     const { ctx } = this;
     if (startOk.args.mechanism !== 'PLAIN') {
-      ctx.services.observe({ type: 'auth-failed', code: 'ERR_MECHANISM' });
+      ctx.observe({ type: 'auth-failed', code: 'ERR_MECHANISM' });
       return this.refuse(
         `ACCESS_REFUSED - mechanism ${startOk.args.mechanism.slice(0, 40)} is not supported, use PLAIN`,
       );
@@ -157,7 +159,7 @@ export class BrowserHandshake {
       const verified = await ctx.services.verifyToken(plainPassword(startOk.args.response));
       if (ctx.ended()) return;
       if (!('subject' in verified)) {
-        ctx.services.observe({ type: 'auth-failed', code: verified.code });
+        ctx.observe({ type: 'auth-failed', code: verified.code });
         ctx.log.info({ code: verified.code }, 'token refused');
         return this.refuse(`ACCESS_REFUSED - ${verified.reason}`);
       }
@@ -177,7 +179,7 @@ export class BrowserHandshake {
       link = await connectBroker(ctx.settings, token, this.brokerClientProperties(token.subject), {
         failover: (url, err) => {
           ctx.log.warn({ broker: url.host, err: err.message }, 'broker unreachable, trying the next');
-          ctx.services.observe({ type: 'broker-failover', url });
+          ctx.observe({ type: 'broker-failover', url });
         },
       });
     } catch (err) {
@@ -193,7 +195,7 @@ export class BrowserHandshake {
     }
     this.link = link;
     ctx.brokerLinked(link);
-    ctx.services.observe({ type: 'broker-connected', ms: Date.now() - started, url: link.url });
+    ctx.observe({ type: 'broker-connected', ms: Date.now() - started, url: link.url });
     this.proposed = proposeTuning(ctx.settings, link.tune);
     ctx.send(new FrameWriter().method(0, { name: 'connection.tune', args: this.proposed }).take());
     this.stage = Stage.TuneOk;

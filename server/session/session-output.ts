@@ -22,7 +22,7 @@ export class SessionOutput {
   constructor(
     private readonly socket: GatewaySocket,
     private readonly highWaterMark: number,
-    private readonly observe: (event: SessionEvent) => void,
+    private readonly observer: { observe(event: SessionEvent): void },
   ) {}
 
   toBrowser(frame: Uint8Array): void {
@@ -48,11 +48,11 @@ export class SessionOutput {
         this.socket.send(message);
       });
       this.lastBrowserWrite = Date.now();
-      this.observe({ type: 'traffic', direction: 'out', frames: messages, bytes });
+      this.observer.observe({ type: 'traffic', direction: 'out', frames: messages, bytes });
       if (!this.brokerPaused && link !== undefined && this.socket.bufferedAmount > this.highWaterMark) {
         this.brokerPaused = true;
         link.pause();
-        this.observe({ type: 'backpressure', direction: 'to-browser' });
+        this.observer.observe({ type: 'backpressure', direction: 'to-browser' });
       }
     }
     if (this.toBrokerBatch.length > 0 && link !== undefined) {
@@ -65,7 +65,7 @@ export class SessionOutput {
       if (full && !this.browserPaused) {
         this.browserPaused = true;
         this.socket.pause();
-        this.observe({ type: 'backpressure', direction: 'to-broker' });
+        this.observer.observe({ type: 'backpressure', direction: 'to-broker' });
       }
     }
   }

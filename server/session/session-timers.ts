@@ -1,4 +1,5 @@
 import { encodeHeartbeat } from '../../shared/index.js';
+import { stopEvery, tickEvery, type Periodic } from '../shared-interval.js';
 import type { GatewaySocket } from '../transport/transport.js';
 
 /** setTimeout's longest delay; a later expiry is re-armed when it fires. */
@@ -33,21 +34,36 @@ const HEARTBEAT = encodeHeartbeat();
 /**
  * Sends the browser AMQP heartbeats at half the negotiated interval whenever
  * nothing else was sent, for clients that asked for them. Liveness itself is
- * checked with WebSocket pings, which background tabs still answer.
+ * checked with WebSocket pings, which background tabs still answer. Every
+ * session's check runs on one shared timer per interval.
  */
-export function startHeartbeats(
-  seconds: number,
-  output: { lastBrowserWrite: number },
-  socket: GatewaySocket,
-): NodeJS.Timeout | undefined {
-  if (seconds <= 0) return undefined;
-  const intervalMs = (seconds * 1000) / 2;
-  const timer = setInterval(() => {
-    if (Date.now() - output.lastBrowserWrite >= intervalMs) {
-      socket.send(HEARTBEAT);
-      output.lastBrowserWrite = Date.now();
+export class BrowserHeartbeats implements Periodic {
+  private constructor(
+    private readonly intervalMs: number,
+    private readonly output: { lastBrowserWrite: number },
+    private readonly socket: GatewaySocket,
+  ) {}
+
+  /** Starts heartbeats for a negotiated `seconds`; undefined when the browser asked for none. */
+  static start(
+    seconds: number,
+    output: { lastBrowserWrite: number },
+    socket: GatewaySocket,
+  ): BrowserHeartbeats | undefined {
+    if (seconds <= 0) return undefined;
+    const heartbeats = new BrowserHeartbeats((seconds * 1000) / 2, output, socket);
+    tickEvery(heartbeats.intervalMs, heartbeats);
+    return heartbeats;
+  }
+
+  tick(now: number): void {
+    if (now - this.output.lastBrowserWrite >= this.intervalMs) {
+      this.socket.send(HEARTBEAT);
+      this.output.lastBrowserWrite = now;
     }
-  }, intervalMs);
-  timer.unref();
-  return timer;
+  }
+
+  stop(): void {
+    stopEvery(this.intervalMs, this);
+  }
 }

@@ -48,8 +48,8 @@ export interface SessionServices {
   authorizerFor(token: SessionToken): Authorizer;
   /** Admission after authentication (per-user limits); a denial closes the session. */
   admit(session: Session, token: SessionToken): Denial | undefined;
-  /** Everything metrics and the session registry want to know. */
-  observe(event: SessionEvent): void;
+  /** Everything metrics and the session registry want to know, with the session it happened to. */
+  observe(event: SessionEvent, session: Session): void;
 }
 
 export type SessionEvent =

@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import {
   AmqpCodecError,
   decodeMethodFrame,
@@ -11,7 +10,8 @@ import {
   type Frame,
 } from '../../shared/index.js';
 import type { BrokerError } from '../broker/broker-errors.js';
-import type { BrokerLink } from '../broker/broker-link.js';
+import type { BrokerLink, BrokerLinkListener } from '../broker/broker-link.js';
+import { SessionLog } from '../observability/session-log.js';
 import type { GatewaySocket, SocketHandler } from '../transport/transport.js';
 import { WsClose } from '../transport/transport.js';
 import { replyText as fitReplyText } from '../policy/authorize.js';
@@ -21,8 +21,8 @@ import { ChannelRelay } from './channel-relay.js';
 import { HeldFrames } from './held-frames.js';
 import { PublishLimiter } from './publish-limiter.js';
 import { SessionOutput } from './session-output.js';
-import { ExpiryTimer, startHeartbeats } from './session-timers.js';
-import type { SessionServices, SessionSettings, SessionToken } from './session-types.js';
+import { BrowserHeartbeats, ExpiryTimer } from './session-timers.js';
+import type { SessionEvent, SessionServices, SessionSettings, SessionToken } from './session-types.js';
 
 export type { SessionEvent, SessionServices, SessionSettings, SessionToken, TokenFailure } from './session-types.js';
 
@@ -50,21 +50,26 @@ let nextId = 1;
  * One browser session: the server side of the AMQP handshake towards the
  * browser, the client side towards the broker, then the relay between them.
  */
-export class Session implements SocketHandler {
+export class Session implements SocketHandler, BrokerLinkListener {
   readonly id = (nextId++).toString(36);
   readonly startedAt = Date.now();
   private state: State = State.Handshake;
   private readonly splitter: FrameSplitter;
-  private readonly log: Logger;
+  private readonly log: SessionLog;
   private readonly settings: SessionSettings;
-  private token: SessionToken | undefined;
+  /** The token's subject once authenticated (the token itself is not kept: the authorizer has what it granted). */
+  private subject = '';
   private authorizer: Authorizer | undefined;
   private link: BrokerLink | undefined;
+  /** Created with the first frame on a channel: an idle session has none. */
   private relay: ChannelRelay | undefined;
-  private readonly handshake: BrowserHandshake;
+  private channelMax = 0;
+  /** Dropped once the session is open. */
+  private handshake: BrowserHandshake | undefined;
   private vhost = '/';
   private busy = false;
-  private readonly held: HeldFrames;
+  /** Frames waiting while busy or rate-limited; created the first time one has to wait. */
+  private held: HeldFrames | undefined;
   private readonly output: SessionOutput;
   /** Reading stopped by the publish-rate limit until `rateTimer` fires. */
   private ratePaused = false;
@@ -72,9 +77,9 @@ export class Session implements SocketHandler {
   private readonly publishLimiter: PublishLimiter | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private readonly expiry: ExpiryTimer;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeats: BrowserHeartbeats | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
-  private readonly endWaiters: (() => void)[] = [];
+  private endWaiters: (() => void)[] | undefined;
   private outcome = 'closed';
   private inFrames = 0;
   private inBytes = 0;
@@ -86,15 +91,10 @@ export class Session implements SocketHandler {
     readonly remoteAddress: string,
   ) {
     this.settings = services.settings;
-    this.log = services.log.child({ session: this.id });
+    this.log = new SessionLog(services.log, this.id);
     this.splitter = new FrameSplitter({ frameMax: this.settings.maxPreauthFrameSize });
     if (this.settings.publishRate > 0) this.publishLimiter = new PublishLimiter(this.settings.publishRate);
-    // One whole WebSocket message plus one socket read may arrive after reading stops.
-    this.held = new HeldFrames(
-      MAX_WAITING_FRAMES,
-      this.settings.maxMessageSize + 4 * this.settings.maxFrameSize + 1024 * 1024,
-    );
-    this.output = new SessionOutput(socket, this.settings.browserHighWaterMark, (event) => services.observe(event));
+    this.output = new SessionOutput(socket, this.settings.browserHighWaterMark, this);
     this.expiry = new ExpiryTimer(this.settings.tokenExpiryGraceMs, () => this.expire());
     this.handshake = new BrowserHandshake(this.handshakeContext(upgradeToken));
     this.handshakeTimer = setTimeout(() => this.handshakeTimedOut(), this.settings.handshakeTimeoutMs);
@@ -105,7 +105,7 @@ export class Session implements SocketHandler {
   message(data: Uint8Array): void {
     if (this.state === State.Ended) return;
     this.inBytes += data.length;
-    if (this.state === State.Handshake && this.handshake.awaitingProtocolHeader) {
+    if (this.state === State.Handshake && this.handshake?.awaitingProtocolHeader === true) {
       data = this.handshake.protocolHeader(data);
     }
     if (data.length > 0 && !this.ended) {
@@ -117,7 +117,7 @@ export class Session implements SocketHandler {
     }
     this.flush();
     if (this.inFrames > 0) {
-      this.services.observe({ type: 'traffic', direction: 'in', frames: this.inFrames, bytes: this.inBytes });
+      this.observe({ type: 'traffic', direction: 'in', frames: this.inFrames, bytes: this.inBytes });
       this.inFrames = 0;
       this.inBytes = 0;
     }
@@ -125,6 +125,11 @@ export class Session implements SocketHandler {
 
   drain(): void {
     this.output.browserDrained(this.link);
+  }
+
+  /** Reports an event to the gateway (metrics, registry). */
+  observe(event: SessionEvent): void {
+    this.services.observe(event, this);
   }
 
   closed(code: number, _reason: string): void {
@@ -139,7 +144,7 @@ export class Session implements SocketHandler {
   /** Closes the session with 320 CONNECTION_FORCED; resolves once it ended or the close timeout passed. */
   shutdown(): Promise<void> {
     if (this.state === State.Ended) return Promise.resolve();
-    const done = new Promise<void>((resolve) => this.endWaiters.push(resolve));
+    const done = new Promise<void>((resolve) => (this.endWaiters ??= []).push(resolve));
     this.outcome = 'shutdown';
     this.closeConnection(ReplyCode.ConnectionForced, 'CONNECTION_FORCED - gateway shutting down', 0, 0);
     this.flush();
@@ -150,23 +155,23 @@ export class Session implements SocketHandler {
 
   private readonly onBrowserFrame = (frame: Frame): void => {
     this.inFrames++;
-    if (this.busy) return this.held.hold(frame, 'busy');
+    if (this.busy) return this.heldFrames().hold(frame, 'busy');
     // Held, not dropped, while the publish-rate limit has reading stopped.
-    if (this.ratePaused) return this.held.hold(frame, 'rate-limit');
+    if (this.ratePaused) return this.heldFrames().hold(frame, 'rate-limit');
     this.handleBrowserFrame(frame);
   };
 
   private handleBrowserFrame(frame: Frame): void {
     switch (this.state) {
       case State.Open:
-        if (frame.channel !== 0) return this.relay!.fromBrowser(frame);
+        if (frame.channel !== 0) return this.channels().fromBrowser(frame);
         if (frame.type === FrameType.Heartbeat) return;
         if (frame.type !== FrameType.Method) {
           return this.closeConnection(ReplyCode.UnexpectedFrame, 'UNEXPECTED_FRAME - content on channel 0', 0, 0);
         }
         return this.connectionMethodWhileOpen(frame);
       case State.Handshake:
-        return this.handshake.frame(frame);
+        return this.handshake?.frame(frame);
       case State.Closing:
         return this.whileClosing(frame);
       case State.BrokerClosing:
@@ -190,6 +195,7 @@ export class Session implements SocketHandler {
       log: this.log,
       upgradeToken,
       send: (frame) => this.send(frame),
+      observe: (event) => this.observe(event),
       closeConnection: (code, text, classId, methodId, outcome) => {
         if (outcome !== undefined) this.outcome = outcome;
         this.closeConnection(code, text, classId, methodId);
@@ -206,7 +212,7 @@ export class Session implements SocketHandler {
       },
       brokerLinked: (link) => {
         this.link = link;
-        link.onClosed = (err) => this.brokerGone(err);
+        link.listener = this;
       },
       opened: (opened) => this.opened(opened),
     };
@@ -214,26 +220,30 @@ export class Session implements SocketHandler {
 
   /** The handshake is done: relay from now on. */
   private opened({ token, authorizer, link, tuning, vhost }: OpenedSession): void {
-    this.token = token;
+    this.subject = token.subject;
     this.authorizer = authorizer;
     this.vhost = vhost;
-    this.relay = this.createRelay(tuning.channelMax);
-    link.onFrame = this.onBrokerFrame;
-    link.onChunkEnd = () => this.flush();
-    link.onDrain(() => this.output.brokerDrained(!this.busy && !this.ratePaused));
+    this.channelMax = tuning.channelMax;
+    this.handshake = undefined;
     this.state = State.Open;
     clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
     this.expiry.schedule(token.expiresAt);
-    this.heartbeatTimer = startHeartbeats(tuning.heartbeat, this.output, this.socket);
-    this.services.observe({ type: 'opened', handshakeMs: Date.now() - this.startedAt });
+    this.heartbeats = BrowserHeartbeats.start(tuning.heartbeat, this.output, this.socket);
+    this.observe({ type: 'opened', handshakeMs: Date.now() - this.startedAt });
     this.log.info({ subject: token.subject, vhost, broker: link.url.host }, 'session open');
   }
 
-  private createRelay(channelMax: number): ChannelRelay {
+  /** The channel relay, created on first use. */
+  private channels(): ChannelRelay {
+    return (this.relay ??= this.createRelay());
+  }
+
+  private createRelay(): ChannelRelay {
     return new ChannelRelay({
       vhost: this.vhost,
-      subject: this.token!.subject,
-      channelMax,
+      subject: this.subject,
+      channelMax: this.channelMax,
       maxMessageSize: this.settings.maxMessageSize,
       identity: { headerName: this.settings.identityHeader, keepUserId: this.settings.brokerAuth === 'passthrough' },
       authorizer: () => this.authorizer!,
@@ -242,7 +252,7 @@ export class Session implements SocketHandler {
       connectionError: (code, text, classId, methodId) => this.closeConnection(code, text, classId, methodId),
       published: () => this.throttlePublish(),
       denied: (method, denial) => {
-        this.services.observe({ type: 'denied', method: method.name });
+        this.observe({ type: 'denied', method: method.name });
         this.log.info({ method: method.name, reply: denial.replyCode }, 'operation refused');
       },
     });
@@ -271,20 +281,19 @@ export class Session implements SocketHandler {
     const verified = await this.services.verifyToken(jwt);
     if (this.state !== State.Open) return;
     if (!('subject' in verified)) {
-      this.services.observe({ type: 'auth-failed', code: verified.code });
+      this.observe({ type: 'auth-failed', code: verified.code });
       return this.refuseRefresh(`ACCESS_REFUSED - token refresh refused: ${verified.reason}`);
     }
-    if (verified.subject !== this.token!.subject) {
-      this.services.observe({ type: 'auth-failed', code: 'ERR_TOKEN_SUBJECT_MISMATCH' });
+    if (verified.subject !== this.subject) {
+      this.observe({ type: 'auth-failed', code: 'ERR_TOKEN_SUBJECT_MISMATCH' });
       return this.refuseRefresh('ACCESS_REFUSED - token refresh refused: the new token names another subject');
     }
     const authorizer = this.services.authorizerFor(verified);
     if (authorizer.refuseVhost(this.vhost) !== undefined) {
       return this.refuseRefresh(`ACCESS_REFUSED - the new token does not grant vhost '${this.vhost}'`);
     }
-    this.token = verified;
     this.authorizer = authorizer;
-    this.expiry.schedule(this.token?.expiresAt);
+    this.expiry.schedule(verified.expiresAt);
     this.log.info({ expiresAt: verified.expiresAt }, 'token refreshed');
     if (this.settings.brokerAuth === 'passthrough') {
       // The broker checks the new token itself and answers update-secret-ok.
@@ -305,9 +314,10 @@ export class Session implements SocketHandler {
 
   // ——— frames from the broker ———
 
-  private readonly onBrokerFrame = (frame: Frame): void => {
+  /** A frame from the broker (its {@link BrokerLinkListener} side). */
+  brokerFrame(frame: Frame): void {
     if (frame.channel !== 0) {
-      if (this.state === State.Open || this.state === State.BrowserClosing) this.relay!.fromBroker(frame);
+      if (this.state === State.Open || this.state === State.BrowserClosing) this.channels().fromBroker(frame);
       return;
     }
     if (frame.type !== FrameType.Method) return;
@@ -332,9 +342,17 @@ export class Session implements SocketHandler {
         if (this.state === State.Open) this.send(frame.raw);
         return;
     }
-  };
+  }
 
-  private brokerGone(err: BrokerError | undefined): void {
+  brokerChunkEnd(): void {
+    this.flush();
+  }
+
+  brokerDrained(): void {
+    this.output.brokerDrained(!this.busy && !this.ratePaused);
+  }
+
+  brokerClosed(err: BrokerError | undefined): void {
     if (this.state === State.Ended) return;
     if (this.state === State.BrowserClosing) return this.finish();
     if (this.state === State.BrokerClosing) {
@@ -426,18 +444,18 @@ export class Session implements SocketHandler {
     this.expiry.clear();
     clearTimeout(this.closeTimer);
     clearTimeout(this.rateTimer);
-    clearInterval(this.heartbeatTimer);
-    this.held.clear();
-    this.services.observe({ type: 'ended', outcome: this.outcome });
+    this.heartbeats?.stop();
+    this.held?.clear();
+    this.observe({ type: 'ended', outcome: this.outcome });
     this.log.info({ outcome: this.outcome, ms: Date.now() - this.startedAt }, 'session ended');
-    for (const resolve of this.endWaiters.splice(0)) resolve();
+    for (const resolve of this.endWaiters?.splice(0) ?? []) resolve();
   }
 
   // ——— timers ———
 
   private expire(): void {
     this.outcome = 'token-expired';
-    this.log.info('token expired');
+    this.log.info({}, 'token expired');
     this.closeConnection(
       ReplyCode.AccessRefused,
       'ACCESS_REFUSED - token expired; refresh it with connection.update-secret',
@@ -457,7 +475,7 @@ export class Session implements SocketHandler {
     if (waitMs === 0 || this.ratePaused) return;
     this.ratePaused = true;
     this.socket.pause();
-    this.services.observe({ type: 'backpressure', direction: 'publish-rate' });
+    this.observe({ type: 'backpressure', direction: 'publish-rate' });
     this.rateTimer = setTimeout(() => this.rateRefilled(), waitMs);
   }
 
@@ -467,6 +485,14 @@ export class Session implements SocketHandler {
     if (this.state === State.Ended || this.busy) return;
     this.replayWaiting();
     if (!this.ended && !this.busy && !this.ratePaused && !this.output.browserPaused) this.socket.resume();
+  }
+
+  private heldFrames(): HeldFrames {
+    // One whole WebSocket message plus one socket read may arrive after reading stops.
+    return (this.held ??= new HeldFrames(
+      MAX_WAITING_FRAMES,
+      this.settings.maxMessageSize + 4 * this.settings.maxFrameSize + 1024 * 1024,
+    ));
   }
 
   /** Read through a getter so the compiler does not narrow `state` across calls that change it. */
@@ -493,7 +519,7 @@ export class Session implements SocketHandler {
   /** Handles the frames held back while busy or rate-limited, in order, until something holds them again. */
   private replayWaiting(): void {
     try {
-      while (!this.busy && !this.ratePaused && this.held.size > 0 && !this.ended) {
+      while (!this.busy && !this.ratePaused && this.held !== undefined && this.held.size > 0 && !this.ended) {
         this.handleBrowserFrame(this.held.next()!);
       }
     } catch (err) {
