@@ -1,7 +1,8 @@
 import terser from '@rollup/plugin-terser';
 import { dts } from 'rollup-plugin-dts';
 
-// Bundles the tsc output of browser/ (and the shared codec it imports) for pages.
+// Bundles browser/ (and the shared codec it imports) for pages, from the emit of
+// browser/tsconfig.json in dist/bundle/ (compiled for size; see there).
 // Members named `_x` are internal by convention in browser/ (and unused by shared/
 // and the WebSocket API), so terser may rename them: that is most of the size
 // win after mangling locals.
@@ -16,7 +17,7 @@ const CODEC_MEMBERS = [
   ...['bytes', 'pos', 'end', 'dataView', 'view', 'reset', 'remaining', 'need', 'buf', 'ensure'],
   ...['octet', 'int8', 'short', 'int16', 'long', 'int32', 'longlong', 'int64', 'uint64', 'float32', 'float64'],
   ...['shortstr', 'longstr', 'longstrBytes', 'beginLength', 'endLength', 'take', 'truncate', 'raw', 'payload'],
-  ...['method', 'header', 'begin', 'info', 'names', 'codes', 'payloadView', 'rawView', 'payloadStart', 'emit'],
+  ...['method', 'header', 'begin', 'info', 'names', 'codes', 'payloadStart', 'emit'],
   ...['headerPending', 'head', 'headLength', 'partial', 'partialLength', 'checkedSize', 'buffering'],
 ];
 const minify = terser({
@@ -52,7 +53,7 @@ const clientFlags = {
 
 export default [
   {
-    input: 'dist/browser/index.js',
+    input: 'dist/bundle/browser/index.js',
     plugins: [clientFlags],
     output: [
       { file: 'dist/browser/warren.mjs', format: 'es' },
