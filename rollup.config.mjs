@@ -1,8 +1,7 @@
 import terser from '@rollup/plugin-terser';
 import { dts } from 'rollup-plugin-dts';
 
-// Bundles browser/ (and the shared codec it imports) for pages, from the emit of
-// browser/tsconfig.json in dist/bundle/ (compiled for size; see there).
+// Bundles the tsc output of browser/ (and the shared codec it imports) for pages.
 // Members named `_x` are internal by convention in browser/ (and unused by shared/
 // and the WebSocket API), so terser may rename them: that is most of the size
 // win after mangling locals.
@@ -53,7 +52,7 @@ const clientFlags = {
 
 export default [
   {
-    input: 'dist/bundle/browser/index.js',
+    input: 'dist/browser/index.js',
     plugins: [clientFlags],
     output: [
       { file: 'dist/browser/warren.mjs', format: 'es' },

@@ -17,9 +17,9 @@ const PROTOCOL_HEADER_CHECK = true;
 
 /**
  * One whole frame. It lies in `bytes` (the received chunk where it arrived whole):
- * decoders read its payload in place from `payloadStart` for `size` bytes, and
- * `payload` and `raw` are views made on first use, so a relay that forwards `raw`
- * pays for one view and a decoder for none.
+ * decoders read its payload in place from `payloadStart` for `size` bytes.
+ * `payload` and `raw` make a view on each read, so a relay that forwards `raw`
+ * pays for one view and a decoder for none; read them once.
  */
 export interface Frame {
   readonly type: number;
@@ -34,8 +34,6 @@ export interface Frame {
 }
 
 class SplitFrame implements Frame {
-  private payloadView: Uint8Array | null = null;
-  private rawView: Uint8Array | null = null;
   readonly payloadStart: number;
   readonly size: number;
 
@@ -51,14 +49,11 @@ class SplitFrame implements Frame {
   }
 
   get payload(): Uint8Array {
-    return (this.payloadView ??= this.bytes.subarray(this.payloadStart, this.payloadStart + this.size));
+    return this.bytes.subarray(this.payloadStart, this.payloadStart + this.size);
   }
 
   get raw(): Uint8Array {
-    return (this.rawView ??= this.bytes.subarray(
-      this.payloadStart - FRAME_HEADER_SIZE,
-      this.payloadStart + this.size + 1,
-    ));
+    return this.bytes.subarray(this.payloadStart - FRAME_HEADER_SIZE, this.payloadStart + this.size + 1);
   }
 }
 

@@ -1,4 +1,4 @@
-import { AmqpCodecError, CodecErrorCode, ReplyCode, type Frame } from '../../shared/index.js';
+import { AmqpCodecError, CodecErrorCode, FRAME_OVERHEAD, ReplyCode, type Frame } from '../../shared/index.js';
 
 /**
  * Browser frames read while the session cannot handle them yet, kept in order:
@@ -22,7 +22,7 @@ export class HeldFrames {
 
   /** @throws {AmqpCodecError} 506 when `why`'s bound is passed. */
   hold(frame: Frame, why: 'busy' | 'rate-limit'): void {
-    this.bytes += frame.raw.length;
+    this.bytes += frame.size + FRAME_OVERHEAD;
     if (why === 'busy' ? this.frames.length >= this.maxWhileBusy : this.bytes > this.maxRateHeldBytes) {
       throw new AmqpCodecError(
         CodecErrorCode.InvalidValue,
@@ -35,7 +35,7 @@ export class HeldFrames {
 
   next(): Frame | undefined {
     const frame = this.frames.shift();
-    if (frame !== undefined) this.bytes -= frame.raw.length;
+    if (frame !== undefined) this.bytes -= frame.size + FRAME_OVERHEAD;
     return frame;
   }
 
