@@ -1,7 +1,8 @@
 import terser from '@rollup/plugin-terser';
 import { dts } from 'rollup-plugin-dts';
 
-// Bundles the tsc output of browser/ (and the shared codec it imports) for pages.
+// Bundles browser/ (and the shared codec it imports) for pages, from the emit of
+// browser/tsconfig.json in dist/bundle/ (compiled for size; see there).
 // Members named `_x` are internal by convention in browser/ (and unused by shared/
 // and the WebSocket API), so terser may rename them: that is most of the size
 // win after mangling locals.
@@ -52,7 +53,7 @@ const clientFlags = {
 
 export default [
   {
-    input: 'dist/browser/index.js',
+    input: 'dist/bundle/browser/index.js',
     plugins: [clientFlags],
     output: [
       { file: 'dist/browser/warren.mjs', format: 'es' },
