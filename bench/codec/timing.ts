@@ -1,0 +1,28 @@
+/** Timed runs for the codec benchmark. */
+export const RUN_MS = Number(process.env['WARREN_BENCH_MS'] ?? 400);
+export const RUNS = Number(process.env['WARREN_BENCH_RUNS'] ?? 5);
+/** Where results go, so the optimiser cannot drop the work. */
+let blackhole: unknown;
+
+/** Operations per second of `fn` over about `ms` milliseconds. */
+export function measure(fn: () => unknown, ms: number): number {
+  let batch = 64;
+  let ops = 0;
+  const start = process.hrtime.bigint();
+  const deadline = start + BigInt(ms) * 1_000_000n;
+  let now = start;
+  while (now < deadline) {
+    for (let i = 0; i < batch; i++) blackhole = fn();
+    ops += batch;
+    now = process.hrtime.bigint();
+    if (batch < 8192) batch *= 2;
+  }
+  void blackhole;
+  return ops / (Number(now - start) / 1e9);
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
