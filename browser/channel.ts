@@ -292,13 +292,14 @@ export class Channel extends Emitter<ChannelEvents> {
     return new Promise((resolve, reject) => {
       const send = (): void => {
         if (this._error) throw this._error;
+        // Written first: a method that fails to encode must leave no reply awaited.
+        this.connection._write(this.id, { name, args } as Method);
         this._calls.push({ _resolve: resolve as (value: unknown) => void, _reject: reject, _then: then });
         // Publishes written after confirm.select count from 1; mark it in wire order.
         if (name === 'confirm.select') {
           this._confirm = true;
           this._seq = 0;
         }
-        this.connection._write(this.id, { name, args } as Method);
       };
       if (now) send();
       else this.connection._run(send, reject, false);

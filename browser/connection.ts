@@ -1,6 +1,5 @@
 import {
   FrameType,
-  PROTOCOL_HEADER,
   decodeHeaderFrame,
   decodeMethodFrame,
   type FrameWriter,
@@ -45,9 +44,6 @@ interface Job {
   _deadline: number;
 }
 
-/** A request on channel 0: settled with nothing on success. */
-type Pending0 = (error?: unknown) => void;
-
 /**
  * A connection to the gateway over one WebSocket at a time. Usually made by
  * `connect()`; `new Connection(options)` lets listeners attach before `connect()`.
@@ -64,14 +60,15 @@ export class Connection extends Emitter<ConnectionEvents> {
   readonly _channels = new Map<number, Channel>();
   /** @internal */
   readonly _topology = new Topology();
-  /** @internal Set while a handshake runs. */
-  _handshake: { token: string; resolve(): void; reject(error: unknown): void } | undefined;
+  /** Channel 0: its request/reply path carries update-secret and close, answered in order. */
+  private readonly _control = new Channel(this, 0);
+  /** @internal Set while a handshake runs: settles it, with nothing once open, else with the error. */
+  _handshake: ((error?: unknown) => void) | undefined;
   /** @internal Pending reconnect delay. */
   _sleep: ReturnType<typeof setTimeout> | undefined;
   private _channelMax = 2047;
   private _blocked = false;
   private _jobs: Job[] = [];
-  private _calls0: Pending0[] = [];
   private _closeReason: WarrenError | undefined;
   private _received = 0;
   private _heartbeat = 0;
@@ -104,20 +101,7 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** Opens a channel (waiting for the connection if it is down). */
   channel(): Promise<Channel> {
-    return new Promise((resolve, reject) =>
-      this._run(
-        () => {
-          let id = 1;
-          while (this._channels.has(id)) id++;
-          if (id > this._channelMax) throw new WarrenError(ErrorCode.ChannelMax, 'channel_max');
-          const channel = new Channel(this, id);
-          this._channels.set(id, channel);
-          channel._open(false).then(() => resolve(channel), reject);
-        },
-        reject,
-        false,
-      ),
-    );
+    return new Promise((resolve, reject) => this._run(() => this._newChannel().then(resolve, reject), reject, false));
   }
 
   /**
@@ -137,9 +121,19 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (state === 'closing' || state === 'closed') return;
     this._state = 'closing';
     clearTimeout(this._sleep);
-    this._handshake?.reject(new WarrenError(ErrorCode.Closed, 'closed'));
+    this._handshake?.(new WarrenError(ErrorCode.Closed, 'closed'));
     if (state === 'open') await this._call0('connection.close', { replyCode: 200 }).catch(() => {});
     this._finish(undefined);
+  }
+
+  /** @internal Opens a channel on the lowest free id. */
+  _newChannel(): Promise<Channel> {
+    let id = 1;
+    while (this._channels.has(id)) id++;
+    if (id > this._channelMax) throw new WarrenError(ErrorCode.ChannelMax, 'channel_max');
+    const channel = new Channel(this, id);
+    this._channels.set(id, channel);
+    return channel._open(false).then(() => channel);
   }
 
   /** @internal True when a publish may go out now, ahead of nothing. */
@@ -229,7 +223,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     const options = this._options;
     const WebSocketClass = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor | undefined);
     if (WebSocketClass === undefined) throw new WarrenError(ErrorCode.NoWebSocket, 'no WebSocket class');
-    const token = await this._fetchToken();
+    this._token = await this._fetchToken();
     this._closeReason = undefined;
     this._blocked = false;
     await new Promise<void>((resolve, reject) => {
@@ -240,12 +234,8 @@ export class Connection extends Emitter<ConnectionEvents> {
         this._socket?._close();
         reject(error);
       };
-      this._handshake = { token, resolve: done, reject: done };
+      this._handshake = done;
       const socket: Socket = (this._socket = new Socket(options.url, WebSocketClass, {
-        open: () => {
-          socket._out.raw(PROTOCOL_HEADER);
-          socket._send();
-        },
         frame: (frame) => this._onFrame(socket, frame),
         close: (error) => this._onClose(socket, error),
       }));
@@ -254,7 +244,6 @@ export class Connection extends Emitter<ConnectionEvents> {
         options.connectTimeout,
       );
     });
-    this._token = token;
     this._scheduleRefresh();
     this._startHeartbeat();
   }
@@ -309,7 +298,7 @@ export class Connection extends Emitter<ConnectionEvents> {
           authentication_failure_close: true,
           per_consumer_qos: true,
         };
-        const response = `\0${options.username}\0${this._handshake?.token}`;
+        const response = `\0${options.username}\0${this._token}`;
         return this._write(0, {
           name: 'connection.startOk',
           args: {
@@ -334,7 +323,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         return this._write(0, { name: 'connection.open', args: { virtualHost: options.vhost } });
       }
       case 'connection.openOk':
-        return this._handshake?.resolve();
+        return this._handshake?.();
       case 'connection.close':
         this._write(0, { name: 'connection.closeOk', args: {} });
         this._closeReason = closeError(ErrorCode.ConnectionClosed, method.args);
@@ -347,8 +336,8 @@ export class Connection extends Emitter<ConnectionEvents> {
         this._guard(() => this._emit('unblocked'));
         return this._pump();
       default:
-        // close-ok and update-secret-ok: replies to _call0, in order.
-        this._calls0.shift()?.();
+        // close-ok and update-secret-ok: replies to _call0.
+        this._control._onMethod(method);
     }
   }
 
@@ -358,27 +347,22 @@ export class Connection extends Emitter<ConnectionEvents> {
     clearTimeout(this._timers[1]);
     clearInterval(this._timers[2]);
     const reason = this._closeReason ?? new WarrenError(ErrorCode.ConnectionLost, 'connection lost', 0, 0, 0, error);
-    this._handshake?.reject(reason);
-    const calls = this._calls0;
-    this._calls0 = [];
-    for (const call of calls) call(reason);
+    this._handshake?.(reason);
+    this._control._lost(reason);
     for (const channel of this._channels.values()) channel._lost(reason);
     if (this._state !== 'open') return;
     if (this.options.reconnect !== false && retryable(reason, this.options)) void reconnect(this, reason);
     else this._finish(reason);
   }
 
-  /** A request on channel 0 (update-secret, close), answered in order. */
-  private _call0(name: MethodName, args: Record<string, unknown>): Promise<void> {
+  /** A connection-level request (update-secret, close), sent now and given `connectTimeout` to be answered. */
+  private _call0(name: MethodName, args: Record<string, unknown>): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this._write(0, { name, args } as Method);
-      const settle = (error?: unknown): void => {
-        clearTimeout(timer);
-        if (error) reject(error);
-        else resolve();
-      };
-      const timer = setTimeout(() => settle(new WarrenError(ErrorCode.Timeout, name)), this._options.connectTimeout);
-      this._calls0.push(settle);
+      const timer = setTimeout(() => reject(new WarrenError(ErrorCode.Timeout, name)), this._options.connectTimeout);
+      this._control
+        ._call(name, args, undefined, true)
+        .then(resolve, reject)
+        .finally(() => clearTimeout(timer));
     });
   }
 

@@ -1,5 +1,4 @@
 import { backoffDelay } from './backoff.js';
-import { Channel } from './channel.js';
 import type { Connection } from './connection.js';
 import { ErrorCode, WarrenError } from './errors.js';
 import type { ConnectOptions } from './options.js';
@@ -52,16 +51,8 @@ export async function reconnect(connection: Connection, error: unknown): Promise
 async function restore(connection: Connection): Promise<Map<string, string>> {
   const channels = [...connection._channels.values()];
   const report = (err: unknown): void => void connection._emit('error', err);
-  const scratch = async (): Promise<Channel> => {
-    let id = 1;
-    while (connection._channels.has(id)) id++;
-    const channel = new Channel(connection, id);
-    connection._channels.set(id, channel);
-    await channel._open(false);
-    return channel;
-  };
-  let temp = await scratch();
-  const renamed = await connection._topology.restore(temp, async () => (temp = await scratch()), report);
+  let temp = await connection._newChannel();
+  const renamed = await connection._topology.restore(temp, async () => (temp = await connection._newChannel()), report);
   await temp._call('channel.close', { replyCode: 200 }, undefined, true);
   temp._shutdown(new WarrenError(ErrorCode.Closed, 'scratch channel'), false);
   for (const channel of channels) {

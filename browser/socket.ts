@@ -1,4 +1,4 @@
-import { FrameSplitter, FrameWriter, type Frame } from '../shared/index.js';
+import { FrameSplitter, FrameWriter, PROTOCOL_HEADER, type Frame } from '../shared/index.js';
 
 /** The part of the standard WebSocket API the client uses; browsers' and the `ws` package's classes fit. */
 export interface WebSocketLike {
@@ -17,7 +17,6 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 
 /** What a socket reports to its connection. */
 export interface SocketEvents {
-  open(): void;
   frame(frame: Frame): void;
   /** Once, however the socket ended; `error` is set for a malformed stream. */
   close(error?: unknown): void;
@@ -27,9 +26,10 @@ export interface SocketEvents {
 const FLUSH_AT = 128 * 1024;
 
 /**
- * One WebSocket carrying AMQP: frames written in a run of microtasks leave as
- * one binary message (a publish's method, header and body frames; a burst of
- * publishes or acks); received messages are split into frames in any chunking.
+ * One WebSocket carrying AMQP, from the protocol header it sends on open.
+ * Frames written in a run of microtasks leave as one binary message (a
+ * publish's method, header and body frames; a burst of publishes or acks);
+ * received messages are split into frames in any chunking.
  */
 export class Socket {
   /** Where frames are written; `send()` schedules them. */
@@ -44,7 +44,10 @@ export class Socket {
   constructor(url: string, WebSocketClass: WebSocketConstructor, events: SocketEvents) {
     const ws = (this._ws = new WebSocketClass(url, 'amqp'));
     ws.binaryType = 'arraybuffer';
-    ws.onopen = () => events.open();
+    ws.onopen = () => {
+      this._out.raw(PROTOCOL_HEADER);
+      this._send();
+    };
     ws.onmessage = (event) => {
       if (this._ended) return;
       try {
