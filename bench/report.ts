@@ -91,6 +91,11 @@ function goals(report: BenchReport): string[] {
   return out;
 }
 
+/** Prints the tables only (a partial run: `--only`, `--transport`). */
+export function printReport(report: BenchReport): void {
+  console.log(markdown(report));
+}
+
 /** Prints the tables, writes bench/results/latest.json and (full runs only) the README's Performance section. */
 export function writeReport(report: BenchReport): void {
   const table = markdown(report);
