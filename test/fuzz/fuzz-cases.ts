@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { FrameWriter, ReplyCode } from '../../shared/index.js';
+import { declareQueue } from '../helpers/raw-client.js';
 import { fieldTable } from '../shared/arbitraries.js';
 
 /**
@@ -139,18 +140,7 @@ const targeted: fc.Arbitrary<FuzzCase>[] = [
               ch,
               name === 'basic.qos'
                 ? { name: 'basic.qos', args: { prefetchSize: 0, prefetchCount: 1, global: false } }
-                : {
-                    name: 'queue.declare',
-                    args: {
-                      queue: '',
-                      passive: false,
-                      durable: false,
-                      exclusive: true,
-                      autoDelete: true,
-                      noWait: false,
-                      arguments: {},
-                    },
-                  },
+                : declareQueue('', { autoDelete: true }),
             )
             .take(),
     expect: [ChannelError],
@@ -298,19 +288,8 @@ const validStream = fc
     const w = new FrameWriter()
       .method(ch, { name: 'channel.open', args: {} })
       .method(ch, { name: 'basic.qos', args: { prefetchSize: 0, prefetchCount: prefetch, global: false } })
-      .method(ch, {
-        name: 'queue.declare',
-        // Exclusive, and x-expires in case a mutation clears that bit: nothing outlives the run.
-        args: {
-          queue: '',
-          passive: false,
-          durable: false,
-          exclusive: true,
-          autoDelete: true,
-          noWait: false,
-          arguments: { ...args, 'x-expires': 5000 },
-        },
-      });
+      // Exclusive, and x-expires in case a mutation clears that bit: nothing outlives the run.
+      .method(ch, declareQueue('', { autoDelete: true, arguments: { ...args, 'x-expires': 5000 } }));
     for (const body of bodies) {
       w.message(
         ch,

@@ -6,7 +6,7 @@ import { FrameWriter } from '../../shared/index.js';
 import { countGatewayConnections, eventually } from '../helpers/broker.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { metricValue } from '../helpers/http.js';
-import { handshake, RawClient } from '../helpers/raw-client.js';
+import { handshake, openChannelWithQueue, RawClient } from '../helpers/raw-client.js';
 import { fuzzCase } from './fuzz-cases.js';
 import { ALLOWED_CLOSE_CODES, FuzzSessions } from './fuzz-runner.js';
 
@@ -19,24 +19,7 @@ async function healthySession(url: string, jwt: string): Promise<{ client: RawCl
   const client = await RawClient.connect(url);
   await handshake(client, jwt);
   const queue = `warren-fuzz-healthy-${randomBytes(4).toString('hex')}`;
-  client.send(
-    new FrameWriter()
-      .method(1, { name: 'channel.open', args: {} })
-      .method(1, {
-        name: 'queue.declare',
-        args: {
-          queue,
-          passive: false,
-          durable: false,
-          exclusive: true,
-          autoDelete: false,
-          noWait: false,
-          arguments: {},
-        },
-      })
-      .take(),
-  );
-  await client.waitFor('queue.declareOk');
+  await openChannelWithQueue(client, queue);
   return { client, queue };
 }
 

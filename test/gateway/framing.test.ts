@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { FrameType, FrameWriter } from '../../shared/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { handshakeBytes, RawClient } from '../helpers/raw-client.js';
+import { declareQueue, handshakeBytes, RawClient } from '../helpers/raw-client.js';
 
 let gw: TestGateway;
 before(async () => {
@@ -21,10 +21,7 @@ after(async () => {
 function publishAndGetBytes(queue: string, body: Uint8Array): Uint8Array {
   return new FrameWriter()
     .method(1, { name: 'channel.open', args: {} })
-    .method(1, {
-      name: 'queue.declare',
-      args: { queue, passive: false, durable: false, exclusive: true, autoDelete: false, noWait: false, arguments: {} },
-    })
+    .method(1, declareQueue(queue))
     .message(
       1,
       { name: 'basic.publish', args: { exchange: '', routingKey: queue, mandatory: false, immediate: false } },
@@ -104,8 +101,7 @@ test('a publish cut into two messages at every offset arrives whole each time', 
       (e) => e.method?.name === 'basic.ack' && e.method.args.deliveryTag === last,
       'the last publish confirmed',
     );
-    const passive = { queue, passive: true, durable: false, exclusive: true, autoDelete: false, noWait: false };
-    client.send(new FrameWriter().method(1, { name: 'queue.declare', args: { ...passive, arguments: {} } }).take());
+    client.send(new FrameWriter().method(1, declareQueue(queue, { passive: true })).take());
     const ok = await client.waitFor('queue.declareOk');
     assert.equal(ok.args.messageCount, last);
   } finally {

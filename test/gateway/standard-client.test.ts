@@ -13,7 +13,7 @@ import {
   type FieldTable,
 } from '../../shared/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { handshake, RawClient, UpgradeRefused } from '../helpers/raw-client.js';
+import { declareQueue, handshake, RawClient, UpgradeRefused } from '../helpers/raw-client.js';
 
 // amqp-client.js's WebSocket client expects a browser's global WebSocket.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -213,18 +213,7 @@ test('headers of every field type survive the gateway (raw client publishes and 
     const queue = unique('types');
     const w = new FrameWriter();
     w.method(1, { name: 'channel.open', args: {} });
-    w.method(1, {
-      name: 'queue.declare',
-      args: {
-        queue,
-        passive: false,
-        durable: false,
-        exclusive: true,
-        autoDelete: false,
-        noWait: false,
-        arguments: {},
-      },
-    });
+    w.method(1, declareQueue(queue));
     client.send(w.take());
     await client.waitFor('queue.declareOk');
     w.message(

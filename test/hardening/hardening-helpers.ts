@@ -21,30 +21,6 @@ export async function gatewayConnectionCount(): Promise<number> {
   return (await brokerConnectionNames()).filter((n) => n.startsWith('warren ')).length;
 }
 
-/** channel.open on `channel` and an exclusive, auto-named-by-us queue; resolves with its name. */
-export async function openChannelWithQueue(client: RawClient, channel = 1): Promise<string> {
-  const queue = uniqueSubject('warren-test-hardening');
-  client.send(
-    new FrameWriter()
-      .method(channel, { name: 'channel.open', args: {} })
-      .method(channel, {
-        name: 'queue.declare',
-        args: {
-          queue,
-          passive: false,
-          durable: false,
-          exclusive: true,
-          autoDelete: false,
-          noWait: false,
-          arguments: {},
-        },
-      })
-      .take(),
-  );
-  await client.waitFor('queue.declareOk');
-  return queue;
-}
-
 /** The bytes of one publish of `body` to the default exchange with routing key `queue`. */
 export function publishBytes(channel: number, queue: string, body: Uint8Array): Uint8Array {
   return new FrameWriter()

@@ -4,8 +4,8 @@ import { FrameWriter, PROTOCOL_HEADER, ReplyCode } from '../../shared/index.js';
 import { countGatewayConnections } from '../helpers/broker.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { metricValue } from '../helpers/http.js';
-import { RawClient, startOkBytes, UpgradeRefused } from '../helpers/raw-client.js';
-import { openChannelWithQueue, openSession, publishBytes, uniqueSubject } from './hardening-helpers.js';
+import { openChannelWithQueue, RawClient, startOkBytes, UpgradeRefused } from '../helpers/raw-client.js';
+import { openSession, publishBytes, uniqueSubject } from './hardening-helpers.js';
 
 const POLICY_VIOLATION = 1008;
 
@@ -155,13 +155,15 @@ test('a channel above the negotiated channel_max is connection error 504', async
 test('a message over --max-message-size is channel.close 406 and the session goes on', async () => {
   await withGateway(['--max-message-size', '1000'], async (gw) => {
     const client = await openSession(gw, uniqueSubject('size'));
-    const queue = await openChannelWithQueue(client, 1);
+    const queue = uniqueSubject('warren-test-hardening');
+    await openChannelWithQueue(client, queue, 1);
     client.send(publishBytes(1, queue, new Uint8Array(2000)));
     const close = await client.waitFor('channel.close');
     assert.equal(close.args.replyCode, ReplyCode.PreconditionFailed);
     client.send(new FrameWriter().method(1, { name: 'channel.closeOk', args: {} }).take());
     // The connection is intact: a message under the limit on another channel goes through.
-    const queue2 = await openChannelWithQueue(client, 2);
+    const queue2 = uniqueSubject('warren-test-hardening');
+    await openChannelWithQueue(client, queue2, 2);
     client.send(publishBytes(2, queue2, new Uint8Array(500)));
     client.send(new FrameWriter().method(2, { name: 'basic.get', args: { queue: queue2, noAck: true } }).take());
     const got = await client.waitFor('basic.getOk');
@@ -175,7 +177,8 @@ test('--publish-rate holds reading past the limit: every message arrives, none b
   const count = 50;
   await withGateway(['--publish-rate', String(rate)], async (gw) => {
     const client = await openSession(gw, uniqueSubject('rate'));
-    const queue = await openChannelWithQueue(client, 1);
+    const queue = uniqueSubject('warren-test-hardening');
+    await openChannelWithQueue(client, queue, 1);
     client.send(
       new FrameWriter()
         .method(1, {

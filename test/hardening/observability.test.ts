@@ -6,8 +6,8 @@ import { FrameWriter, ReplyCode } from '../../shared/index.js';
 import { eventually } from '../helpers/broker.js';
 import { signToken, startTestGateway } from '../helpers/gateway.js';
 import { httpGet } from '../helpers/http.js';
-import { authenticate, handshake, RawClient } from '../helpers/raw-client.js';
-import { openChannelWithQueue, publishBytes, uniqueSubject } from './hardening-helpers.js';
+import { authenticate, handshake, openChannelWithQueue, RawClient } from '../helpers/raw-client.js';
+import { publishBytes, uniqueSubject } from './hardening-helpers.js';
 
 /** Log lines the gateway writes for itself rather than for one session. */
 const GATEWAY_LINES = new Set(['gateway listening', 'shutting down', 'gateway stopped']);
@@ -78,7 +78,8 @@ test('/metrics and the logs after an auth failure, a denied operation and some t
     tokens.push(full);
     const busy = await RawClient.connect(`${gw.url}?access_token=${full}`);
     await handshake(busy, full);
-    const queue = await openChannelWithQueue(busy, 1);
+    const queue = uniqueSubject('warren-test-hardening');
+    await openChannelWithQueue(busy, queue, 1);
     busy.send(publishBytes(1, queue, new Uint8Array(10_000)));
     busy.send(new FrameWriter().method(1, { name: 'basic.get', args: { queue, noAck: true } }).take());
     await busy.waitFor('basic.getOk');

@@ -7,6 +7,7 @@ import {
   PROTOCOL_HEADER,
   type Frame,
   type Method,
+  type MethodArgs,
   type MethodName,
   type MethodOf,
 } from '../../shared/index.js';
@@ -218,4 +219,32 @@ export async function authenticate(
 ): Promise<MethodOf<'connection.tune' | 'connection.close'>> {
   client.send(startOkBytes(jwt));
   return client.waitForAny(['connection.tune', 'connection.close']);
+}
+
+/** queue.declare of a non-durable, exclusive queue (what most tests want), with `args` changing any of that. */
+export function declareQueue(
+  queue: string,
+  args: Partial<MethodArgs<'queue.declare'>> = {},
+): MethodOf<'queue.declare'> {
+  return {
+    name: 'queue.declare',
+    args: {
+      queue,
+      passive: false,
+      durable: false,
+      exclusive: true,
+      autoDelete: false,
+      noWait: false,
+      arguments: {},
+      ...args,
+    },
+  };
+}
+
+/** Opens `channel` and declares an exclusive `queue` on it; resolves when the broker has declared it. */
+export async function openChannelWithQueue(client: RawClient, queue: string, channel = 1): Promise<void> {
+  client.send(
+    new FrameWriter().method(channel, { name: 'channel.open', args: {} }).method(channel, declareQueue(queue)).take(),
+  );
+  await client.waitFor('queue.declareOk');
 }

@@ -6,7 +6,7 @@ import { AMQPClient, AMQPWebSocketClient } from '@cloudamqp/amqp-client';
 import { WebSocket } from 'ws';
 import { FrameType, FrameWriter } from '../../shared/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { handshakeBytes, RawClient, UpgradeRefused } from '../helpers/raw-client.js';
+import { declareQueue, handshakeBytes, RawClient, UpgradeRefused } from '../helpers/raw-client.js';
 
 // amqp-client.js's WebSocket client expects a browser's global WebSocket.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -125,8 +125,7 @@ for (const kind of ['ws', 'uws'] as const) {
         const w = new FrameWriter();
         w.raw(handshakeBytes(await gw.token()));
         w.method(1, { name: 'channel.open', args: {} });
-        const declare = { queue, passive: false, durable: false, exclusive: true, autoDelete: false, noWait: false };
-        w.method(1, { name: 'queue.declare', args: { ...declare, arguments: {} } });
+        w.method(1, declareQueue(queue));
         const publish = { exchange: '', routingKey: queue, mandatory: false, immediate: false };
         for (let i = 0; i < 200; i++) {
           w.message(1, { name: 'basic.publish', args: publish }, {}, randomBytes(100), 4096);
