@@ -25,6 +25,9 @@ export interface RelayContext {
   authorizer(): Authorizer;
   toBrowser(frame: Uint8Array): void;
   toBroker(frame: Uint8Array): void;
+  /** Forwards a received frame as it came (no copy, no view of its own). */
+  relayToBrowser(frame: Frame): void;
+  relayToBroker(frame: Frame): void;
   /** A connection-level error: the session closes with this reply. */
   connectionError(replyCode: number, replyText: string, classId: number, methodId: number): void;
   /** A basic.publish passed the policy (the publish-rate limit counts these). */
@@ -46,7 +49,7 @@ type Phase = (typeof Phase)[keyof typeof Phase];
 interface ChannelState {
   phase: Phase;
   /** basic.publish waiting for its content header (held back until the header passes). */
-  publish: Uint8Array | undefined;
+  publish: Frame | undefined;
   /** Body bytes still expected for the message in flight; -1 when none is. */
   bodyRemaining: number;
   /**
@@ -120,12 +123,12 @@ export class ChannelRelay {
     const state = this.channels.get(frame.channel);
     if (frame.type !== FrameType.Method) {
       if (state === undefined || state.phase === Phase.Open || state.phase === Phase.BrowserClosing) {
-        this.ctx.toBrowser(frame.raw);
+        this.ctx.relayToBrowser(frame);
       }
       return;
     }
     const id = methodKey(frame);
-    if (state === undefined) return this.ctx.toBrowser(frame.raw);
+    if (state === undefined) return this.ctx.relayToBrowser(frame);
     if (state.awaitingBrokerCloseOk) {
       // Everything but the end of the close handshake is discarded on a channel we are closing.
       if (id === CHANNEL_CLOSE_OK) return this.brokerClosedOk(frame.channel, state);
@@ -140,19 +143,19 @@ export class ChannelRelay {
         state.phase = Phase.BrokerClosing;
         state.publish = undefined;
         state.bodyRemaining = -1;
-        return this.ctx.toBrowser(frame.raw);
+        return this.ctx.relayToBrowser(frame);
       case CHANNEL_CLOSE_OK:
         this.channels.delete(frame.channel);
-        return this.ctx.toBrowser(frame.raw);
+        return this.ctx.relayToBrowser(frame);
       case QUEUE_DECLARE_OK: {
         const method = decodeMethodFrame(frame);
         // Only the answer to the latest declare names the queue '' now stands for.
         const answered = state.unansweredDeclares.shift();
         if (method.name === 'queue.declareOk' && answered === state.declares) state.lastQueue = method.args.queue;
-        return this.ctx.toBrowser(frame.raw);
+        return this.ctx.relayToBrowser(frame);
       }
       default:
-        return this.ctx.toBrowser(frame.raw);
+        return this.ctx.relayToBrowser(frame);
     }
   }
 
@@ -188,7 +191,7 @@ export class ChannelRelay {
         );
       }
       this.channels.set(channel, newChannel());
-      return this.ctx.toBroker(frame.raw);
+      return this.ctx.relayToBroker(frame);
     }
 
     switch (state.phase) {
@@ -206,7 +209,7 @@ export class ChannelRelay {
       case Phase.BrokerClosing:
         if (id === CHANNEL_CLOSE_OK) {
           this.channels.delete(channel);
-          this.ctx.toBroker(frame.raw);
+          this.ctx.relayToBroker(frame);
         }
         return;
       case Phase.BrowserClosing:
@@ -254,19 +257,19 @@ export class ChannelRelay {
     }
     switch (method.name) {
       case 'basic.publish':
-        state.publish = frame.raw;
+        state.publish = frame;
         this.ctx.published();
         return;
       case 'channel.close':
         state.phase = Phase.BrowserClosing;
-        return this.ctx.toBroker(frame.raw);
+        return this.ctx.relayToBroker(frame);
       case 'queue.declare':
         state.lastQueue = method.args.queue;
         state.declares++;
         if (!method.args.noWait) state.unansweredDeclares.push(state.declares);
-        return this.ctx.toBroker(frame.raw);
+        return this.ctx.relayToBroker(frame);
       default:
-        return this.ctx.toBroker(frame.raw);
+        return this.ctx.relayToBroker(frame);
     }
   }
 
@@ -307,7 +310,7 @@ export class ChannelRelay {
     }
     const refusal = stampIdentity(header.properties, this.ctx.subject, this.ctx.identity);
     if (refusal !== undefined) return this.refuse(frame.channel, state, refusal, 60, 40);
-    this.ctx.toBroker(state.publish);
+    this.ctx.relayToBroker(state.publish);
     this.ctx.toBroker(encodeHeaderFrame(frame.channel, header.bodySize, header.properties));
     state.publish = undefined;
     state.bodyRemaining = header.bodySize > 0 ? header.bodySize : -1;
@@ -334,7 +337,7 @@ export class ChannelRelay {
     }
     state.bodyRemaining -= size;
     if (state.bodyRemaining === 0) state.bodyRemaining = -1;
-    this.ctx.toBroker(frame.raw);
+    this.ctx.relayToBroker(frame);
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { Frame } from '../../shared/index.js';
 import type { BrokerLink } from '../broker/broker-link.js';
 import type { GatewaySocket } from '../transport/transport.js';
 import { FrameBatch } from './frame-batch.js';
@@ -31,6 +32,16 @@ export class SessionOutput {
 
   toBroker(frame: Uint8Array): void {
     this.toBrokerBatch.add(frame);
+  }
+
+  /** Forwards a frame from the broker as it came. */
+  relayToBrowser(frame: Frame): void {
+    this.toBrowserBatch.addFrame(frame);
+  }
+
+  /** Forwards a frame from the browser as it came. */
+  relayToBroker(frame: Frame): void {
+    this.toBrokerBatch.addFrame(frame);
   }
 
   /** Drops what was meant for the broker: after a connection error nothing more may reach it. */

@@ -5,28 +5,48 @@ import type { GatewaySocket } from '../transport/transport.js';
 /** setTimeout's longest delay; a later expiry is re-armed when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Calls `onExpire` once a token's `exp` plus the grace has passed; re-armed on every refresh. */
+/** What an {@link ExpiryTimer} tells when the token ran out. */
+export interface ExpiryListener {
+  tokenExpired(): void;
+}
+
+/** Calls `tokenExpired` once a token's `exp` plus the grace has passed; re-armed on every refresh. */
 export class ExpiryTimer {
   private timer: NodeJS.Timeout | undefined;
+  private expiresAt = 0;
 
   constructor(
     private readonly graceMs: number,
-    private readonly onExpire: () => void,
+    private readonly listener: ExpiryListener,
   ) {}
 
   schedule(expiresAt: number | undefined): void {
     this.clear();
     if (expiresAt === undefined) return;
-    const delay = expiresAt + this.graceMs - Date.now();
-    if (delay <= 0) return this.onExpire();
-    this.timer = setTimeout(() => this.schedule(expiresAt), Math.min(delay, MAX_TIMER_MS));
-    this.timer.unref();
+    this.expiresAt = expiresAt;
+    this.arm();
   }
 
   clear(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
   }
+
+  /** Also what the timer calls: a delay past setTimeout's limit is re-armed for the rest. */
+  arm(): void {
+    const delay = this.expiresAt + this.graceMs - Date.now();
+    if (delay <= 0) {
+      this.timer = undefined;
+      return this.listener.tokenExpired();
+    }
+    // A shared callback with the timer as its argument: no closure per session.
+    this.timer = setTimeout(rearm, Math.min(delay, MAX_TIMER_MS), this);
+    this.timer.unref();
+  }
+}
+
+function rearm(timer: ExpiryTimer): void {
+  timer.arm();
 }
 
 const HEARTBEAT = encodeHeartbeat();

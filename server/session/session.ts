@@ -22,7 +22,7 @@ import { flushSoon, type DeferredFlush } from './deferred-flush.js';
 import { HeldFrames } from './held-frames.js';
 import { PublishLimiter } from './publish-limiter.js';
 import { SessionOutput } from './session-output.js';
-import { BrowserHeartbeats, ExpiryTimer } from './session-timers.js';
+import { BrowserHeartbeats, ExpiryTimer, type ExpiryListener } from './session-timers.js';
 import type { SessionEvent, SessionServices, SessionSettings, SessionToken } from './session-types.js';
 
 export type { SessionEvent, SessionServices, SessionSettings, SessionToken, TokenFailure } from './session-types.js';
@@ -51,7 +51,7 @@ let nextId = 1;
  * One browser session: the server side of the AMQP handshake towards the
  * browser, the client side towards the broker, then the relay between them.
  */
-export class Session implements SocketHandler, BrokerLinkListener, DeferredFlush {
+export class Session implements SocketHandler, BrokerLinkListener, DeferredFlush, ExpiryListener {
   readonly id = (nextId++).toString(36);
   readonly startedAt = Date.now();
   private state: State = State.Handshake;
@@ -97,7 +97,7 @@ export class Session implements SocketHandler, BrokerLinkListener, DeferredFlush
     this.splitter = new FrameSplitter({ frameMax: this.settings.maxPreauthFrameSize });
     if (this.settings.publishRate > 0) this.publishLimiter = new PublishLimiter(this.settings.publishRate);
     this.output = new SessionOutput(socket, this.settings.browserHighWaterMark, this);
-    this.expiry = new ExpiryTimer(this.settings.tokenExpiryGraceMs, () => this.expire());
+    this.expiry = new ExpiryTimer(this.settings.tokenExpiryGraceMs, this);
     this.handshake = new BrowserHandshake(this.handshakeContext(upgradeToken));
     this.handshakeTimer = setTimeout(() => this.handshakeTimedOut(), this.settings.handshakeTimeoutMs);
   }
@@ -260,6 +260,8 @@ export class Session implements SocketHandler, BrokerLinkListener, DeferredFlush
       authorizer: () => this.authorizer!,
       toBrowser: (frame) => this.send(frame),
       toBroker: (frame) => this.toBroker(frame),
+      relayToBrowser: (frame) => this.output.relayToBrowser(frame),
+      relayToBroker: (frame) => this.output.relayToBroker(frame),
       connectionError: (code, text, classId, methodId) => this.closeConnection(code, text, classId, methodId),
       published: () => this.throttlePublish(),
       denied: (method, denial) => {
@@ -464,7 +466,8 @@ export class Session implements SocketHandler, BrokerLinkListener, DeferredFlush
 
   // ——— timers ———
 
-  private expire(): void {
+  /** The token ran out without a refresh (its {@link ExpiryListener} side). */
+  tokenExpired(): void {
     this.outcome = 'token-expired';
     this.log.info({}, 'token expired');
     this.closeConnection(
