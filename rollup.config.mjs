@@ -35,12 +35,12 @@ const minify = terser({
 
 /**
  * Turns off codec features a page does not need, so their code is left out:
- * the cache of decoded names (see shared/utf8.ts), the protocol header check
- * of the server side (see shared/frame-splitter.ts) and the hand-written
- * readers of hot methods (see shared/hot-methods.ts).
+ * the short-string paths and the cache of decoded names (see shared/utf8.ts),
+ * the protocol header check of the server side (see shared/frame-splitter.ts)
+ * and the hand-written readers of hot methods (see shared/hot-methods.ts).
  */
 const CLIENT_FLAGS = {
-  '/shared/utf8.js': 'NAME_CACHE',
+  '/shared/utf8.js': ['ASCII_FAST_PATHS', 'NAME_CACHE'],
   '/shared/frame-splitter.js': 'PROTOCOL_HEADER_CHECK',
   '/shared/hot-methods.js': 'HOT_READERS',
 };
@@ -49,9 +49,12 @@ const clientFlags = {
   transform(code, id) {
     const file = Object.keys(CLIENT_FLAGS).find((suffix) => id.endsWith(suffix));
     if (file === undefined) return null;
-    const flag = CLIENT_FLAGS[file];
-    const off = code.replace(`const ${flag} = true;`, `const ${flag} = false;`);
-    if (off === code) this.error(`${flag} not found in ${file}`);
+    let off = code;
+    for (const flag of [CLIENT_FLAGS[file]].flat()) {
+      const next = off.replace(`const ${flag} = true;`, `const ${flag} = false;`);
+      if (next === off) this.error(`${flag} not found in ${file}`);
+      off = next;
+    }
     return { code: off, map: null };
   },
 };

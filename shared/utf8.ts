@@ -2,10 +2,14 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * Whether decoded names are cached: on in the gateway and the codec benchmark;
- * rollup.config.mjs turns it off in the browser bundle, where it costs more in
- * bundle size than it saves a page that receives a few thousand messages a second.
+ * Whether short strings take the hand-written paths below rather than a
+ * TextDecoder/TextEncoder call each, and whether decoded names are cached: on
+ * in the gateway and the codec benchmark, which handle millions of names a
+ * second; rollup.config.mjs turns both off in the browser bundle, where they
+ * cost more in bundle size than they save a page that receives a few thousand
+ * messages a second.
  */
+const ASCII_FAST_PATHS = true;
 const NAME_CACHE = true;
 /** Longest string the ASCII fast path and the name cache take. */
 const SHORT_ASCII = 64;
@@ -25,8 +29,8 @@ const charCodes: number[] = [];
  */
 export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
   const length = end - start;
+  if (!ASCII_FAST_PATHS || length > SHORT_ASCII) return decoder.decode(bytes.subarray(start, end));
   if (length === 0) return '';
-  if (length > SHORT_ASCII) return decoder.decode(bytes.subarray(start, end));
   let slot = -1;
   if (NAME_CACHE) {
     // Hash a few sampled bytes only; the comparison below reads every byte anyway.
@@ -61,6 +65,11 @@ export function decodeUtf8(bytes: Uint8Array, start: number, end: number): strin
  */
 export function encodeUtf8Into(text: string, target: Uint8Array, offset: number, room: number): number {
   const length = text.length;
+  if (!ASCII_FAST_PATHS) {
+    // Writes what fits; it all fit when every UTF-16 unit was read.
+    const { read, written } = encoder.encodeInto(text, target.subarray(offset, offset + room));
+    return read < length ? -1 : written;
+  }
   if (length <= room) {
     let i = 0;
     for (; i < length; i++) {

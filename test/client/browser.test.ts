@@ -79,6 +79,15 @@ test('in headless Chromium, warren.min.js connects with a token, publishes and c
         await ch.basicPublish('', queue, `héllo ${n}`, { contentType: 'text/plain', headers: { n } });
       }
       await done;
+      // Short and long strings beyond ASCII, and a short string too long to encode.
+      const plain = (await ch.queueDeclare('', { exclusive: true })).queue;
+      await ch.basicPublish('', plain, 'x', { type: 'tÿpé', headers: { note: 'ünï ✓' } });
+      const got = await ch.basicGet(plain, { noAck: true });
+      const unicode = { type: got?.properties.type, note: got?.properties.headers?.['note'] };
+      const tooLong = await ch.basicPublish('', 'é'.repeat(128), 'x').then(
+        () => 'sent',
+        (e) => e.code,
+      );
       const rpcQueue = (await ch.queueDeclare('', { exclusive: true })).queue;
       await ch.basicConsume(rpcQueue, { noAck: true }, (req) => {
         void ch.basicPublish('', req.properties.replyTo!, `re: ${req.text}`, {
@@ -92,13 +101,15 @@ test('in headless Chromium, warren.min.js connects with a token, publishes and c
         isWarrenError: e instanceof W.WarrenError,
       }));
       await conn.close();
-      return { events, received, reply: reply.text, wrong };
+      return { events, received, unicode, tooLong, reply: reply.text, wrong };
     },
     { url: gw.url, token },
   );
   assert.deepEqual(result, {
     events: ['open'],
     received: [0, 1, 2].map((n) => ({ text: `héllo ${n}`, contentType: 'text/plain', header: n })),
+    unicode: { type: 'tÿpé', note: 'ünï ✓' },
+    tooLong: 'ERR_INVALID_VALUE',
     reply: 're: ping',
     wrong: { code: 'ERR_CHANNEL_CLOSED', replyCode: 404, isWarrenError: true },
   });
