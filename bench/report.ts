@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { SessionRun, StalledReaderResult } from './sessions.js';
+import type { IdleSessionResult, SessionRun, StalledReaderResult } from './sessions.js';
 import type { RttResult, ThroughputResult } from './workloads.js';
 
 export interface Row {
@@ -83,9 +83,16 @@ function goals(report: BenchReport): string[] {
     );
   }
   for (const s of report.sessions) {
-    const worst = Math.max(...s.idle.map((i) => i.bytesPerSession));
+    // The goal is set at 5,000 sessions, so it is judged at the largest count measured. Smaller counts carry
+    // more of what V8 grows once for the whole process while sessions open (its young generation).
+    const largest = s.idle.reduce<IdleSessionResult | undefined>(
+      (a, b) => (a === undefined || b.sessions > a.sessions ? b : a),
+      undefined,
+    );
+    if (largest === undefined) continue;
+    const bytes = largest.bytesPerSession;
     out.push(
-      `Warren ${s.transport}: ${n(worst / 1024, 1)} KiB per idle session (goal ≤ 16 KB: ${worst <= 16_000 ? 'met' : 'missed'}); ${n(s.reached)} concurrent sessions (goal 5,000: ${s.reached >= 5000 ? 'met' : 'missed'})`,
+      `Warren ${s.transport}: ${n(bytes / 1024, 1)} KiB per idle session at ${n(largest.sessions)} (goal ≤ 16 KB at 5,000: ${bytes <= 16_000 && largest.sessions >= 5000 ? 'met' : 'missed'}); ${n(s.reached)} concurrent sessions (goal 5,000: ${s.reached >= 5000 ? 'met' : 'missed'})`,
     );
   }
   return out;
