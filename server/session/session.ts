@@ -18,7 +18,6 @@ import { replyText as fitReplyText } from '../policy/authorize.js';
 import type { Authorizer } from './authorizer.js';
 import { BrowserHandshake, type HandshakeContext, type OpenedSession } from './browser-handshake.js';
 import { ChannelRelay } from './channel-relay.js';
-import { flushSoon, type DeferredFlush } from './deferred-flush.js';
 import { HeldFrames } from './held-frames.js';
 import { PublishLimiter } from './publish-limiter.js';
 import { SessionOutput } from './session-output.js';
@@ -51,7 +50,7 @@ let nextId = 1;
  * One browser session: the server side of the AMQP handshake towards the
  * browser, the client side towards the broker, then the relay between them.
  */
-export class Session implements SocketHandler, BrokerLinkListener, DeferredFlush, ExpiryListener {
+export class Session implements SocketHandler, BrokerLinkListener, ExpiryListener {
   readonly id = (nextId++).toString(36);
   readonly startedAt = Date.now();
   private state: State = State.Handshake;
@@ -83,7 +82,6 @@ export class Session implements SocketHandler, BrokerLinkListener, DeferredFlush
   private endWaiters: (() => void)[] | undefined;
   private outcome = 'closed';
   private inFrames = 0;
-  private flushQueued = false;
   private inBytes = 0;
 
   constructor(
@@ -117,15 +115,10 @@ export class Session implements SocketHandler, BrokerLinkListener, DeferredFlush
         this.browserProtocolError(err);
       }
     }
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      flushSoon(this);
-    }
   }
 
   /** After the messages of one socket read: what they produced leaves in one write each way. */
-  flushDeferred(): void {
-    this.flushQueued = false;
+  messagesEnd(): void {
     this.flush();
     if (this.inFrames > 0) {
       this.observe({ type: 'traffic', direction: 'in', frames: this.inFrames, bytes: this.inBytes });

@@ -42,6 +42,11 @@ export interface GatewaySocket {
 /** What the gateway does with one accepted socket's events. */
 export interface SocketHandler {
   message(data: Uint8Array): void;
+  /**
+   * The messages delivered in one go (from one socket read) have all been
+   * passed to `message`: what they produced can leave in one write.
+   */
+  messagesEnd(): void;
   /** `bufferedAmount` fell below the low-water mark after having passed the high one. */
   drain(): void;
   closed(code: number, reason: string): void;

@@ -263,6 +263,8 @@ class UwsGatewaySocket implements GatewaySocket {
     }
     // uWS reuses the message's memory after this callback; the frames live on in batches and socket buffers.
     this.handler.message(Buffer.from(new Uint8Array(message)));
+    // uWS calls back once per message (and runs microtasks after each): each one is a read of its own.
+    this.handler.messagesEnd();
   }
 
   drained(): void {

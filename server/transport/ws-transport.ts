@@ -130,6 +130,8 @@ type OwnedWebSocket = WebSocket & { [OWNER]?: WsGatewaySocket };
 class WsGatewaySocket implements GatewaySocket {
   handler: SocketHandler | undefined;
   alive = true;
+  /** `messagesEnd` is queued for the messages delivered so far. */
+  endQueued = false;
   private overHighWater = false;
 
   constructor(
@@ -209,6 +211,28 @@ function onMessage(this: OwnedWebSocket, data: Buffer | ArrayBuffer | Buffer[], 
     return;
   }
   gs.handler!.message(toBytes(data));
+  if (!gs.endQueued) {
+    gs.endQueued = true;
+    if (endsQueued.push(gs) === 1) queueMicrotask(endMessages);
+  }
+}
+
+/**
+ * ws parses every message of a socket read in one go (dozens, when a client
+ * publishes in a loop), and Node runs microtasks once that read's callback
+ * returned: `messagesEnd` then comes once per read, so the broker gets one
+ * write for all of them rather than one each, and a lone message waits for
+ * nothing. One queue for all sockets, so a socket costs no closure for it.
+ */
+let endsQueued: WsGatewaySocket[] = [];
+
+function endMessages(): void {
+  const batch = endsQueued;
+  endsQueued = [];
+  for (const gs of batch) {
+    gs.endQueued = false;
+    gs.handler!.messagesEnd();
+  }
 }
 
 function onPong(this: OwnedWebSocket): void {
