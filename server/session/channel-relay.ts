@@ -15,6 +15,30 @@ import type { Authorizer, Denial } from './authorizer.js';
 import { assertBrokerSafe } from './broker-safe-values.js';
 import { encodeHeaderFrame, stampIdentity, type IdentityRules } from './identity.js';
 
+/** Where the relay's frames go: the session's output, the same methods for every session. */
+export interface RelayOutput {
+  toBrowser(frame: Uint8Array): void;
+  toBroker(frame: Uint8Array): void;
+  /** Forwards a received frame as it came (no copy, no view of its own). */
+  relayToBrowser(frame: Frame): void;
+  relayToBroker(frame: Frame): void;
+}
+
+/**
+ * What the relay asks of its session. Methods of one object rather than
+ * closures made per session, so the hot call sites keep one target across
+ * sessions and optimized code is not thrown away when a new session starts.
+ */
+export interface RelaySession {
+  /** The current token's permissions (replaced on refresh). */
+  relayAuthorizer(): Authorizer;
+  /** A connection-level error: the session closes with this reply. */
+  relayConnectionError(replyCode: number, replyText: string, classId: number, methodId: number): void;
+  /** A basic.publish passed the policy (the publish-rate limit counts these). */
+  relayPublished(): void;
+  relayDenied(method: Method, denial: Denial): void;
+}
+
 /** What the relay needs from its session. */
 export interface RelayContext {
   readonly vhost: string;
@@ -22,17 +46,8 @@ export interface RelayContext {
   readonly channelMax: number;
   readonly maxMessageSize: number;
   readonly identity: IdentityRules;
-  authorizer(): Authorizer;
-  toBrowser(frame: Uint8Array): void;
-  toBroker(frame: Uint8Array): void;
-  /** Forwards a received frame as it came (no copy, no view of its own). */
-  relayToBrowser(frame: Frame): void;
-  relayToBroker(frame: Frame): void;
-  /** A connection-level error: the session closes with this reply. */
-  connectionError(replyCode: number, replyText: string, classId: number, methodId: number): void;
-  /** A basic.publish passed the policy (the publish-rate limit counts these). */
-  published(): void;
-  denied(method: Method, denial: Denial): void;
+  readonly output: RelayOutput;
+  readonly session: RelaySession;
 }
 
 const Phase = {
@@ -90,7 +105,7 @@ export class ChannelRelay {
     const state = this.channels.get(frame.channel);
     if (state?.held !== undefined) {
       if (state.held.length >= MAX_HELD_FRAMES) {
-        return this.ctx.connectionError(
+        return this.ctx.session.relayConnectionError(
           ReplyCode.ResourceError,
           'RESOURCE_ERROR - too many frames on a closing channel',
           0,
@@ -109,7 +124,7 @@ export class ChannelRelay {
         return this.browserBody(frame, state);
       default:
         // AMQP 0-9-1 §4.2.7: a heartbeat off channel 0 is a frame error.
-        return this.ctx.connectionError(
+        return this.ctx.session.relayConnectionError(
           ReplyCode.FrameError,
           'FRAME_ERROR - heartbeat on a channel other than 0',
           0,
@@ -123,17 +138,17 @@ export class ChannelRelay {
     const state = this.channels.get(frame.channel);
     if (frame.type !== FrameType.Method) {
       if (state === undefined || state.phase === Phase.Open || state.phase === Phase.BrowserClosing) {
-        this.ctx.relayToBrowser(frame);
+        this.ctx.output.relayToBrowser(frame);
       }
       return;
     }
     const id = methodKey(frame);
-    if (state === undefined) return this.ctx.relayToBrowser(frame);
+    if (state === undefined) return this.ctx.output.relayToBrowser(frame);
     if (state.awaitingBrokerCloseOk) {
       // Everything but the end of the close handshake is discarded on a channel we are closing.
       if (id === CHANNEL_CLOSE_OK) return this.brokerClosedOk(frame.channel, state);
       if (id === CHANNEL_CLOSE) {
-        this.ctx.toBroker(writer.method(frame.channel, { name: 'channel.closeOk', args: {} }).take());
+        this.ctx.output.toBroker(writer.method(frame.channel, { name: 'channel.closeOk', args: {} }).take());
         return this.brokerClosedOk(frame.channel, state);
       }
       return;
@@ -143,19 +158,19 @@ export class ChannelRelay {
         state.phase = Phase.BrokerClosing;
         state.publish = undefined;
         state.bodyRemaining = -1;
-        return this.ctx.relayToBrowser(frame);
+        return this.ctx.output.relayToBrowser(frame);
       case CHANNEL_CLOSE_OK:
         this.channels.delete(frame.channel);
-        return this.ctx.relayToBrowser(frame);
+        return this.ctx.output.relayToBrowser(frame);
       case QUEUE_DECLARE_OK: {
         const method = decodeMethodFrame(frame);
         // Only the answer to the latest declare names the queue '' now stands for.
         const answered = state.unansweredDeclares.shift();
         if (method.name === 'queue.declareOk' && answered === state.declares) state.lastQueue = method.args.queue;
-        return this.ctx.relayToBrowser(frame);
+        return this.ctx.output.relayToBrowser(frame);
       }
       default:
-        return this.ctx.relayToBrowser(frame);
+        return this.ctx.output.relayToBrowser(frame);
     }
   }
 
@@ -167,7 +182,7 @@ export class ChannelRelay {
   private browserMethod(frame: Frame, state: ChannelState | undefined): void {
     const id = methodKey(frame);
     if (id < 0) {
-      return this.ctx.connectionError(ReplyCode.FrameError, 'FRAME_ERROR - method frame too short', 0, 0);
+      return this.ctx.session.relayConnectionError(ReplyCode.FrameError, 'FRAME_ERROR - method frame too short', 0, 0);
     }
     const classId = id >>> 16;
     const methodId = id & 0xffff;
@@ -175,7 +190,7 @@ export class ChannelRelay {
 
     if (state === undefined) {
       if (id !== CHANNEL_OPEN) {
-        return this.ctx.connectionError(
+        return this.ctx.session.relayConnectionError(
           ReplyCode.ChannelError,
           `CHANNEL_ERROR - expected 'channel.open' on channel ${channel}`,
           classId,
@@ -183,7 +198,7 @@ export class ChannelRelay {
         );
       }
       if (channel > this.ctx.channelMax) {
-        return this.ctx.connectionError(
+        return this.ctx.session.relayConnectionError(
           ReplyCode.ChannelError,
           `CHANNEL_ERROR - channel ${channel} is above channel_max ${this.ctx.channelMax}`,
           classId,
@@ -191,7 +206,7 @@ export class ChannelRelay {
         );
       }
       this.channels.set(channel, newChannel());
-      return this.ctx.relayToBroker(frame);
+      return this.ctx.output.relayToBroker(frame);
     }
 
     switch (state.phase) {
@@ -201,7 +216,7 @@ export class ChannelRelay {
           this.finishRefusal(channel, state);
         } else if (id === CHANNEL_CLOSE) {
           // Both sides closed at once: its close answers ours.
-          this.ctx.toBrowser(writer.method(channel, { name: 'channel.closeOk', args: {} }).take());
+          this.ctx.output.toBrowser(writer.method(channel, { name: 'channel.closeOk', args: {} }).take());
           state.awaitingBrowserCloseOk = false;
           this.finishRefusal(channel, state);
         }
@@ -209,7 +224,7 @@ export class ChannelRelay {
       case Phase.BrokerClosing:
         if (id === CHANNEL_CLOSE_OK) {
           this.channels.delete(channel);
-          this.ctx.relayToBroker(frame);
+          this.ctx.output.relayToBroker(frame);
         }
         return;
       case Phase.BrowserClosing:
@@ -220,7 +235,7 @@ export class ChannelRelay {
     }
 
     if (state.bodyRemaining >= 0 || state.publish !== undefined) {
-      return this.ctx.connectionError(
+      return this.ctx.session.relayConnectionError(
         ReplyCode.UnexpectedFrame,
         `UNEXPECTED_FRAME - expected content on channel ${channel}`,
         classId,
@@ -228,7 +243,7 @@ export class ChannelRelay {
       );
     }
     if (id === CHANNEL_OPEN) {
-      return this.ctx.connectionError(
+      return this.ctx.session.relayConnectionError(
         ReplyCode.ChannelError,
         `CHANNEL_ERROR - channel ${channel} is already open`,
         classId,
@@ -243,40 +258,40 @@ export class ChannelRelay {
       assertBrokerSafe(method.args as unknown as FieldValue);
     } catch (err) {
       const e = err as { replyCode?: number; message: string };
-      return this.ctx.connectionError(
+      return this.ctx.session.relayConnectionError(
         e.replyCode ?? ReplyCode.FrameError,
         `${replyName(e.replyCode)} - ${e.message}`,
         classId,
         methodId,
       );
     }
-    const denial = this.ctx.authorizer().authorize(method, this.ctx.vhost, state.lastQueue);
+    const denial = this.ctx.session.relayAuthorizer().authorize(method, this.ctx.vhost, state.lastQueue);
     if (denial !== undefined) {
-      this.ctx.denied(method, denial);
+      this.ctx.session.relayDenied(method, denial);
       return this.refuse(channel, state, denial, classId, methodId);
     }
     switch (method.name) {
       case 'basic.publish':
         state.publish = frame;
-        this.ctx.published();
+        this.ctx.session.relayPublished();
         return;
       case 'channel.close':
         state.phase = Phase.BrowserClosing;
-        return this.ctx.relayToBroker(frame);
+        return this.ctx.output.relayToBroker(frame);
       case 'queue.declare':
         state.lastQueue = method.args.queue;
         state.declares++;
         if (!method.args.noWait) state.unansweredDeclares.push(state.declares);
-        return this.ctx.relayToBroker(frame);
+        return this.ctx.output.relayToBroker(frame);
       default:
-        return this.ctx.relayToBroker(frame);
+        return this.ctx.output.relayToBroker(frame);
     }
   }
 
   private browserHeader(frame: Frame, state: ChannelState | undefined): void {
     if (state === undefined || state.phase !== Phase.Open || state.publish === undefined) {
       if (state !== undefined && state.phase !== Phase.Open) return;
-      return this.ctx.connectionError(
+      return this.ctx.session.relayConnectionError(
         ReplyCode.UnexpectedFrame,
         `UNEXPECTED_FRAME - content header without a publish on channel ${frame.channel}`,
         0,
@@ -289,7 +304,7 @@ export class ChannelRelay {
       assertBrokerSafe(header.properties.headers);
     } catch (err) {
       const e = err as { replyCode?: number; message: string };
-      return this.ctx.connectionError(
+      return this.ctx.session.relayConnectionError(
         e.replyCode ?? ReplyCode.FrameError,
         `${replyName(e.replyCode)} - ${e.message}`,
         60,
@@ -310,8 +325,8 @@ export class ChannelRelay {
     }
     const refusal = stampIdentity(header.properties, this.ctx.subject, this.ctx.identity);
     if (refusal !== undefined) return this.refuse(frame.channel, state, refusal, 60, 40);
-    this.ctx.relayToBroker(state.publish);
-    this.ctx.toBroker(encodeHeaderFrame(frame.channel, header.bodySize, header.properties));
+    this.ctx.output.relayToBroker(state.publish);
+    this.ctx.output.toBroker(encodeHeaderFrame(frame.channel, header.bodySize, header.properties));
     state.publish = undefined;
     state.bodyRemaining = header.bodySize > 0 ? header.bodySize : -1;
   }
@@ -319,7 +334,7 @@ export class ChannelRelay {
   private browserBody(frame: Frame, state: ChannelState | undefined): void {
     if (state !== undefined && state.phase !== Phase.Open) return;
     if (state === undefined || state.bodyRemaining < 0) {
-      return this.ctx.connectionError(
+      return this.ctx.session.relayConnectionError(
         ReplyCode.UnexpectedFrame,
         `UNEXPECTED_FRAME - content body without a header on channel ${frame.channel}`,
         0,
@@ -328,7 +343,7 @@ export class ChannelRelay {
     }
     const size = frame.size;
     if (size > state.bodyRemaining) {
-      return this.ctx.connectionError(
+      return this.ctx.session.relayConnectionError(
         ReplyCode.FrameError,
         `FRAME_ERROR - content body longer than its header declared on channel ${frame.channel}`,
         60,
@@ -337,7 +352,7 @@ export class ChannelRelay {
     }
     state.bodyRemaining -= size;
     if (state.bodyRemaining === 0) state.bodyRemaining = -1;
-    this.ctx.relayToBroker(frame);
+    this.ctx.output.relayToBroker(frame);
   }
 
   /**
@@ -351,7 +366,7 @@ export class ChannelRelay {
     state.bodyRemaining = -1;
     state.awaitingBrowserCloseOk = true;
     state.awaitingBrokerCloseOk = true;
-    this.ctx.toBrowser(
+    this.ctx.output.toBrowser(
       writer
         .method(channel, {
           name: 'channel.close',
@@ -359,7 +374,7 @@ export class ChannelRelay {
         })
         .take(),
     );
-    this.ctx.toBroker(
+    this.ctx.output.toBroker(
       writer
         .method(channel, {
           name: 'channel.close',

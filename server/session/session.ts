@@ -8,6 +8,7 @@ import {
   ReplyCode,
   REPLY_NAMES,
   type Frame,
+  type Method,
 } from '../../shared/index.js';
 import type { BrokerError } from '../broker/broker-errors.js';
 import type { BrokerLink, BrokerLinkListener } from '../broker/broker-link.js';
@@ -15,9 +16,9 @@ import { SessionLog } from '../observability/session-log.js';
 import type { GatewaySocket, SocketHandler } from '../transport/transport.js';
 import { WsClose } from '../transport/transport.js';
 import { replyText as fitReplyText } from '../policy/authorize.js';
-import type { Authorizer } from './authorizer.js';
+import type { Authorizer, Denial } from './authorizer.js';
 import { BrowserHandshake, type HandshakeContext, type OpenedSession } from './browser-handshake.js';
-import { ChannelRelay } from './channel-relay.js';
+import { ChannelRelay, type RelaySession } from './channel-relay.js';
 import { HeldFrames } from './held-frames.js';
 import { PublishLimiter } from './publish-limiter.js';
 import { SessionOutput } from './session-output.js';
@@ -50,7 +51,7 @@ let nextId = 1;
  * One browser session: the server side of the AMQP handshake towards the
  * browser, the client side towards the broker, then the relay between them.
  */
-export class Session implements SocketHandler, BrokerLinkListener, ExpiryListener {
+export class Session implements SocketHandler, BrokerLinkListener, ExpiryListener, RelaySession {
   readonly id = (nextId++).toString(36);
   readonly startedAt = Date.now();
   private state: State = State.Handshake;
@@ -250,18 +251,28 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
       channelMax: this.channelMax,
       maxMessageSize: this.settings.maxMessageSize,
       identity: { headerName: this.settings.identityHeader, keepUserId: this.settings.brokerAuth === 'passthrough' },
-      authorizer: () => this.authorizer!,
-      toBrowser: (frame) => this.send(frame),
-      toBroker: (frame) => this.toBroker(frame),
-      relayToBrowser: (frame) => this.output.relayToBrowser(frame),
-      relayToBroker: (frame) => this.output.relayToBroker(frame),
-      connectionError: (code, text, classId, methodId) => this.closeConnection(code, text, classId, methodId),
-      published: () => this.throttlePublish(),
-      denied: (method, denial) => {
-        this.observe({ type: 'denied', method: method.name });
-        this.log.info({ method: method.name, reply: denial.replyCode }, 'operation refused');
-      },
+      output: this.output,
+      session: this,
     });
+  }
+
+  // ——— the relay's session side ({@link RelaySession}) ———
+
+  relayAuthorizer(): Authorizer {
+    return this.authorizer!;
+  }
+
+  relayConnectionError(replyCode: number, replyText: string, classId: number, methodId: number): void {
+    this.closeConnection(replyCode, replyText, classId, methodId);
+  }
+
+  relayPublished(): void {
+    this.throttlePublish();
+  }
+
+  relayDenied(method: Method, denial: Denial): void {
+    this.observe({ type: 'denied', method: method.name });
+    this.log.info({ method: method.name, reply: denial.replyCode }, 'operation refused');
   }
 
   private connectionMethodWhileOpen(frame: Frame): void {
