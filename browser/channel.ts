@@ -8,6 +8,7 @@ import {
 } from '../shared/index.js';
 import type { Connection } from './connection.js';
 import { Consumer, type ConsumeOptions } from './consumer.js';
+import { withTimeout } from './deadline.js';
 import { Emitter } from './emitter.js';
 import { ErrorCode, WarrenError, closeError } from './errors.js';
 import { Message } from './message.js';
@@ -260,17 +261,11 @@ export class Channel extends Emitter<ChannelEvents> {
       replies.get(reply.properties.correlationId!)?.(reply);
     }));
     const correlationId = Math.random().toString(36).slice(2);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => settle(new WarrenError(ErrorCode.Timeout, 'rpc timeout')), timeout);
-      const settle = (result: Message | WarrenError): void => {
-        clearTimeout(timer);
-        replies.delete(correlationId);
-        if (result instanceof Message) resolve(result);
-        else reject(result);
-      };
-      replies.set(correlationId, settle);
-      this.basicPublish(exchange, routingKey, body, { ...properties, replyTo: REPLY_TO, correlationId }).catch(settle);
+    const reply = new Promise<Message>((resolve, reject) => {
+      replies.set(correlationId, resolve);
+      this.basicPublish(exchange, routingKey, body, { ...properties, replyTo: REPLY_TO, correlationId }).catch(reject);
     });
+    return withTimeout(reply, timeout, 'rpc timeout').finally(() => replies.delete(correlationId));
   }
 
   /** Closes the channel; its consumers end. */

@@ -8,6 +8,7 @@ import {
   type MethodName,
 } from '../shared/index.js';
 import { Channel } from './channel.js';
+import { withTimeout } from './deadline.js';
 import { Emitter } from './emitter.js';
 import { ErrorCode, WarrenError, closeError } from './errors.js';
 import { DEFAULTS, type ConnectOptions, type Settings } from './options.js';
@@ -226,24 +227,19 @@ export class Connection extends Emitter<ConnectionEvents> {
     this._token = await this._fetchToken();
     this._closeReason = undefined;
     this._blocked = false;
-    await new Promise<void>((resolve, reject) => {
-      const done = (error?: unknown): void => {
-        clearTimeout(timer);
-        this._handshake = undefined;
-        if (error === undefined) return resolve();
-        this._socket?._close();
-        reject(error);
-      };
-      this._handshake = done;
+    const handshake = new Promise<void>((resolve, reject) => {
+      this._handshake = (error) => (error === undefined ? resolve() : reject(error));
       const socket: Socket = (this._socket = new Socket(options.url, WebSocketClass, {
         frame: (frame) => this._onFrame(socket, frame),
         close: (error) => this._onClose(socket, error),
       }));
-      const timer = setTimeout(
-        () => done(new WarrenError(ErrorCode.Timeout, 'connect timeout')),
-        options.connectTimeout,
-      );
     });
+    await withTimeout(handshake, options.connectTimeout, 'connect timeout')
+      .catch((err: unknown) => {
+        this._socket?._close();
+        throw err;
+      })
+      .finally(() => (this._handshake = undefined));
     this._scheduleRefresh();
     this._startHeartbeat();
   }
@@ -357,13 +353,7 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** A connection-level request (update-secret, close), sent now and given `connectTimeout` to be answered. */
   private _call0(name: MethodName, args: Record<string, unknown>): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new WarrenError(ErrorCode.Timeout, name)), this._options.connectTimeout);
-      this._control
-        ._call(name, args, undefined, true)
-        .then(resolve, reject)
-        .finally(() => clearTimeout(timer));
-    });
+    return withTimeout(this._control._call(name, args, undefined, true), this._options.connectTimeout, name);
   }
 
   /** Only when asked for: page timers run late in background tabs, and a late timer must not kill a live socket. */
