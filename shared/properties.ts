@@ -32,6 +32,18 @@ export interface ContentHeader {
   properties: BasicProperties;
 }
 
+/**
+ * Whether a header that basic does not allow is refused (flags of a 15th
+ * property or a second flags word, bytes after the last property), and whether
+ * a header without properties skips the 14 lookups: the gateway decodes and
+ * re-encodes every header a browser publishes. rollup.config.mjs turns both off
+ * in the browser bundle, where a header the broker relays from some other
+ * publisher is better read as far as it makes sense than a reason to drop the
+ * connection (and meet the same message again after reconnecting).
+ */
+const STRICT_HEADERS = true;
+const NO_PROPERTIES_FAST_PATH = true;
+
 /** The properties in wire order: property `i` has flag bit `0x8000 >> i`. */
 const PROPERTIES = [
   'contentType',
@@ -62,10 +74,13 @@ export function readContentHeader(r: ByteReader): ContentHeader {
   const bodySize = r.longlong();
   const flags = r.short();
   // Bit 0 would announce a second flags word, bit 1 a 15th property: basic has neither.
-  if (flags & 3) throw syntaxError(CodecErrorCode.InvalidValue, `property flags 0x${flags.toString(16)}`);
+  if (STRICT_HEADERS && flags & 3) {
+    throw syntaxError(CodecErrorCode.InvalidValue, `property flags 0x${flags.toString(16)}`);
+  }
   const p: Record<string, unknown> = {};
-  // Stops after the last flag set, so a header without properties costs no iteration.
-  for (let i = 0; (flags << i) & 0xffff; i++) {
+  // Stops after the last flag set, so a header without properties costs no iteration;
+  // bits 1 and 0 (refused above when strict) name no property.
+  for (let i = 0; (flags << i) & 0xfffc; i++) {
     if (flags & (0x8000 >> i)) {
       p[PROPERTIES[i]!] =
         i === HEADERS
@@ -89,10 +104,12 @@ export function writeContentHeader(w: ByteWriter, classId: number, bodySize: num
   w.short(0);
   let flags = 0;
   // Most messages carry no properties: skip the 14 keyed lookups then.
-  let any = false;
-  for (const _ in p) {
-    any = true;
-    break;
+  let any = !NO_PROPERTIES_FAST_PATH;
+  if (NO_PROPERTIES_FAST_PATH) {
+    for (const _ in p) {
+      any = true;
+      break;
+    }
   }
   for (let i = 0; any && i < PROPERTIES.length; i++) {
     const v = p[PROPERTIES[i]!];
@@ -111,12 +128,12 @@ const reader = new ByteReader(new Uint8Array(0));
 
 /**
  * Decodes a header frame's payload, `bytes` from `start` to `end`; bytes left
- * after the properties are a 501 FRAME_ERROR.
+ * after the properties are a 501 FRAME_ERROR (see STRICT_HEADERS).
  */
 export function decodeContentHeader(bytes: Uint8Array, start = 0, end = bytes.length): ContentHeader {
   const r = reader.reset(bytes, start, end);
   const header = readContentHeader(r);
-  if (r.pos !== r.end) {
+  if (STRICT_HEADERS && r.pos !== r.end) {
     throw frameError(CodecErrorCode.TrailingBytes, `${r.end - r.pos} bytes after header`);
   }
   return header;
