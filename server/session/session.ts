@@ -543,6 +543,8 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
     } catch (err) {
       this.browserProtocolError(err);
     }
+    // Frames wait in the handshake and rarely after it: an empty queue is not kept.
+    if (this.held?.size === 0) this.held = undefined;
     this.flush();
   }
 }
