@@ -39,14 +39,16 @@ const minify = terser({
  * Turns off codec features a page does not need, so their code is left out:
  * the short-string paths and the cache of decoded names (see shared/utf8.ts),
  * the protocol header check of the server side (see shared/frame-splitter.ts),
- * the hand-written readers of hot methods (see shared/hot-methods.ts) and the
- * strict checks and fast path of content headers (see shared/properties.ts).
+ * the hand-written readers of hot methods (see shared/hot-methods.ts), the
+ * strict checks and fast path of content headers (see shared/properties.ts) and
+ * the limit on nested tables (see shared/field-table.ts).
  */
 const CLIENT_FLAGS = {
   '/shared/utf8.js': ['ASCII_FAST_PATHS', 'NAME_CACHE'],
   '/shared/frame-splitter.js': 'PROTOCOL_HEADER_CHECK',
   '/shared/hot-methods.js': 'HOT_READERS',
   '/shared/properties.js': ['STRICT_HEADERS', 'NO_PROPERTIES_FAST_PATH'],
+  '/shared/field-table.js': 'TABLE_DEPTH_LIMIT',
 };
 const clientFlags = {
   name: 'client-flags',

@@ -6,13 +6,22 @@ import { Decimal, Typed, type FieldTable, type FieldValue } from './field-value.
 /** Tables and arrays nest at most this deep; deeper input is refused rather than recursed into. */
 export const MAX_TABLE_DEPTH = 32;
 
+/**
+ * Whether nesting is limited to MAX_TABLE_DEPTH: the gateway's guard against
+ * input built to exhaust its stack. rollup.config.mjs turns it off in the
+ * browser bundle, where a table too deep for the stack fails with a RangeError
+ * (closing the connection as ERR_TOO_DEEP would) and a page's own cyclic table
+ * fails to publish with a RangeError rather than ERR_TOO_DEEP.
+ */
+const TABLE_DEPTH_LIMIT = true;
+
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 function checkDepth(depth: number): void {
-  if (depth > MAX_TABLE_DEPTH) {
+  if (TABLE_DEPTH_LIMIT && depth > MAX_TABLE_DEPTH) {
     throw syntaxError(CodecErrorCode.TooDeep, 'tables nested too deep');
   }
 }
