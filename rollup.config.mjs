@@ -40,8 +40,9 @@ const minify = terser({
  * the short-string paths and the cache of decoded names (see shared/utf8.ts),
  * the protocol header check of the server side (see shared/frame-splitter.ts),
  * the hand-written readers of hot methods (see shared/hot-methods.ts), the
- * strict checks and fast path of content headers (see shared/properties.ts) and
- * the limit on nested tables (see shared/field-table.ts).
+ * strict checks and fast path of content headers (see shared/properties.ts),
+ * the limit on nested tables (see shared/field-table.ts) and FrameWriter's
+ * message() (see shared/frame-writer.ts).
  */
 const CLIENT_FLAGS = {
   '/shared/utf8.js': ['ASCII_FAST_PATHS', 'NAME_CACHE'],
@@ -49,6 +50,7 @@ const CLIENT_FLAGS = {
   '/shared/hot-methods.js': 'HOT_READERS',
   '/shared/properties.js': ['STRICT_HEADERS', 'NO_PROPERTIES_FAST_PATH'],
   '/shared/field-table.js': 'TABLE_DEPTH_LIMIT',
+  '/shared/frame-writer.js': 'WHOLE_MESSAGES',
 };
 const clientFlags = {
   name: 'client-flags',

@@ -10,6 +10,7 @@ import { BASIC_CLASS_ID } from './spec.js';
  * Encodes frames back to back into one buffer, so several frames (a publish with
  * its header and body, a batch of acks) leave in one write or WebSocket message.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class FrameWriter {
   private readonly w: ByteWriter;
 
@@ -51,11 +52,6 @@ export class FrameWriter {
       w.octet(FRAME_END);
     }
     return this;
-  }
-
-  /** A method, its content header and body frames: one whole message. */
-  message(channel: number, method: Method, properties: BasicProperties, body: Uint8Array, frameMax: number): this {
-    return this.method(channel, method).header(channel, body.length, properties).body(channel, body, frameMax);
   }
 
   heartbeat(): this {
@@ -101,14 +97,35 @@ export class FrameWriter {
   }
 }
 
-const scratch = new FrameWriter();
+/**
+ * Whether FrameWriter has message(), a whole publish in one call for the
+ * gateway's tests and benchmarks. rollup.config.mjs turns it off in the browser
+ * bundle, which writes its publishes frame by frame.
+ */
+const WHOLE_MESSAGES = true;
+
+// A class and an interface of one name merge: the interface declares what the
+// prototype gets below, which the browser bundle leaves out.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface FrameWriter {
+  /** A method, its content header and body frames: one whole message. */
+  message(channel: number, method: Method, properties: BasicProperties, body: Uint8Array, frameMax: number): this;
+}
+if (WHOLE_MESSAGES) {
+  FrameWriter.prototype.message = function (channel, method, properties, body, frameMax) {
+    return this.method(channel, method).header(channel, body.length, properties).body(channel, body, frameMax);
+  };
+}
+
+// Made on first use, so a bundle that never calls these leaves them out.
+let scratch: FrameWriter | undefined;
 
 /** One method frame. */
 export function encodeMethod(channel: number, method: Method): Uint8Array {
-  return scratch.method(channel, method).take();
+  return (scratch ??= new FrameWriter()).method(channel, method).take();
 }
 
 /** A heartbeat frame. */
 export function encodeHeartbeat(): Uint8Array {
-  return scratch.heartbeat().take();
+  return (scratch ??= new FrameWriter()).heartbeat().take();
 }
