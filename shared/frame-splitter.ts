@@ -77,7 +77,8 @@ export interface FrameSplitterOptions {
 export class FrameSplitter {
   frameMax: number;
   private headerPending: number;
-  private readonly head = new Uint8Array(FRAME_HEADER_SIZE);
+  /** A frame header split across chunks, gathered here; made when first needed (most sessions never split one). */
+  private head: Uint8Array | null = null;
   private headLength = 0;
   private partial: Uint8Array | null = null;
   private partialLength = 0;
@@ -124,14 +125,15 @@ export class FrameSplitter {
       }
       if (this.headLength > 0 || length - off < FRAME_HEADER_SIZE) {
         const n = Math.min(FRAME_HEADER_SIZE - this.headLength, length - off);
-        this.head.set(chunk.subarray(off, off + n), this.headLength);
+        const head = (this.head ??= new Uint8Array(FRAME_HEADER_SIZE));
+        head.set(chunk.subarray(off, off + n), this.headLength);
         this.headLength += n;
         off += n;
         if (this.headLength < FRAME_HEADER_SIZE) return;
         this.headLength = 0;
-        const total = this.checkedSize(this.head, 0) + FRAME_OVERHEAD;
+        const total = this.checkedSize(head, 0) + FRAME_OVERHEAD;
         const partial = new Uint8Array(total);
-        partial.set(this.head);
+        partial.set(head);
         this.partial = partial;
         this.partialLength = FRAME_HEADER_SIZE;
         continue;
