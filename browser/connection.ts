@@ -189,7 +189,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   /** @internal Writes one method frame; it leaves with the microtask's batch. */
   _write(channel: number, method: Method): void {
     const socket = this._socket;
-    if (socket === undefined) throw new WarrenError(ErrorCode.ConnectionLost, 'not connected');
+    if (socket === undefined) throw new WarrenError(ErrorCode.ConnectionLost, 'connection lost');
     this._frames(socket, (out) => out.method(channel, method));
   }
 

@@ -30,7 +30,7 @@ export async function reconnect(connection: Connection, error: unknown): Promise
     try {
       await connection._open();
       const renamedQueues = await restore(connection);
-      if (connection._socket === undefined) throw new WarrenError(ErrorCode.ConnectionLost, 'lost while restoring');
+      if (connection._socket === undefined) throw new WarrenError(ErrorCode.ConnectionLost, 'connection lost');
       if (connection._state !== 'reconnecting') return;
       connection._state = 'open';
       connection._guard(() => connection._emit('reconnected', { renamedQueues }));
@@ -54,7 +54,7 @@ async function restore(connection: Connection): Promise<Map<string, string>> {
   let temp = await connection._newChannel();
   const renamed = await connection._topology.restore(temp, async () => (temp = await connection._newChannel()), report);
   await temp._call('channel.close', { replyCode: 200 }, undefined, true);
-  temp._shutdown(new WarrenError(ErrorCode.Closed, 'scratch channel'), false);
+  temp._shutdown(new WarrenError(ErrorCode.Closed, 'channel closed'), false);
   for (const channel of channels) {
     try {
       await channel._open(true, renamed);
