@@ -2,6 +2,8 @@ import { CodecErrorCode, frameError, syntaxError } from './errors.js';
 import { decodeUtf8 } from './utf8.js';
 
 const TWO_32 = 2 ** 32;
+const scratch = new DataView(new ArrayBuffer(8));
+const scratchBytes = new Uint8Array(scratch.buffer);
 /** The latest instant a Date holds, in seconds (ECMA-262: ±8.64e15 ms). */
 const MAX_DATE_SECONDS = 8.64e12;
 
@@ -10,31 +12,18 @@ const MAX_DATE_SECONDS = 8.64e12;
  * `end`, and fails with a 501 FRAME_ERROR rather than reading past it.
  *
  * Integers are assembled from bytes rather than through a DataView: creating a
- * DataView per frame costs more than decoding a small method.
+ * DataView per frame costs more than decoding a small method. The rare 64-bit
+ * and float values are copied into one scratch DataView.
  */
 export class ByteReader {
   bytes: Uint8Array;
   pos: number;
   end: number;
-  private dataView: DataView | null = null;
 
   constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
     this.bytes = bytes;
     this.pos = start;
     this.end = end;
-  }
-
-  /** A DataView over `bytes`, made on first use. */
-  get view(): DataView {
-    const bytes = this.bytes;
-    if (
-      this.dataView === null ||
-      this.dataView.buffer !== bytes.buffer ||
-      this.dataView.byteOffset !== bytes.byteOffset
-    ) {
-      this.dataView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    }
-    return this.dataView;
   }
 
   /** Points the reader at new bytes, so one reader can serve many frames. */
@@ -43,10 +32,6 @@ export class ByteReader {
     this.pos = start;
     this.end = end;
     return this;
-  }
-
-  get remaining(): number {
-    return this.end - this.pos;
   }
 
   need(n: number): void {
@@ -109,31 +94,26 @@ export class ByteReader {
   }
 
   int64(): bigint {
-    this.need(8);
-    const v = this.view.getBigInt64(this.pos);
-    this.pos += 8;
-    return v;
+    return this.copied(8).getBigInt64(0);
   }
 
   uint64(): bigint {
-    this.need(8);
-    const v = this.view.getBigUint64(this.pos);
-    this.pos += 8;
-    return v;
+    return this.copied(8).getBigUint64(0);
   }
 
   float32(): number {
-    this.need(4);
-    const v = this.view.getFloat32(this.pos);
-    this.pos += 4;
-    return v;
+    return this.copied(4).getFloat32(0);
   }
 
   float64(): number {
-    this.need(8);
-    const v = this.view.getFloat64(this.pos);
-    this.pos += 8;
-    return v;
+    return this.copied(8).getFloat64(0);
+  }
+
+  /** The next `n` bytes (at most 8) copied to the start of a scratch DataView: no DataView per frame or read. */
+  private copied(n: number): DataView {
+    this.need(n);
+    for (let i = 0; i < n; i++) scratchBytes[i] = this.bytes[this.pos++]!;
+    return scratch;
   }
 
   shortstr(): string {

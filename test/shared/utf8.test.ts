@@ -72,6 +72,14 @@ describe('ByteReader', () => {
     assert.equal(r.longlong(), Number.MAX_SAFE_INTEGER);
     r.reset(Uint8Array.of(0x3f, 0xc0, 0, 0));
     assert.equal(r.float32(), 1.5);
-    assert.equal(r.view.byteLength, 4);
+    r.reset(Uint8Array.of(9, 0xc0, 0, 0, 0, 0, 0, 0, 0), 1);
+    assert.equal(r.float64(), -2);
+    assert.equal(r.pos, 9);
+    r.reset(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe));
+    assert.equal(r.int64(), -2n);
+    r.pos = 0;
+    assert.equal(r.uint64(), 2n ** 64n - 2n);
+    r.reset(Uint8Array.of(1, 2, 3));
+    assert.throws(() => r.float32(), /need 4 bytes/);
   });
 });
