@@ -35,7 +35,17 @@ class IntervalGroup {
   private tick(): void {
     const now = Date.now();
     // A member may leave while it is ticked (a link that fails); Set iteration allows that.
-    for (const member of this.members) member.tick(now);
+    for (const member of this.members) {
+      try {
+        member.tick(now);
+      } catch (err) {
+        // One member's failure must not cost the others their heartbeats; it still surfaces as
+        // the uncaught exception it would have been on a timer of its own.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
   }
 }
 

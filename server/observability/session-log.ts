@@ -15,14 +15,14 @@ export class SessionLog {
   ) {}
 
   info(fields: Fields, msg: string): void {
-    if (this.base.isLevelEnabled('info')) this.base.info({ session: this.session, ...fields }, msg);
+    if (this.base.isLevelEnabled('info')) this.base.info({ ...fields, session: this.session }, msg);
   }
 
   warn(fields: Fields, msg: string): void {
-    if (this.base.isLevelEnabled('warn')) this.base.warn({ session: this.session, ...fields }, msg);
+    if (this.base.isLevelEnabled('warn')) this.base.warn({ ...fields, session: this.session }, msg);
   }
 
   error(fields: Fields, msg: string): void {
-    if (this.base.isLevelEnabled('error')) this.base.error({ session: this.session, ...fields }, msg);
+    if (this.base.isLevelEnabled('error')) this.base.error({ ...fields, session: this.session }, msg);
   }
 }

@@ -14,7 +14,7 @@ export class FrameBatch {
   private runStart = 0;
   private runEnd = 0;
 
-  /** Frames added since the last flush. */
+  /** Bytes added since the last flush. */
   get length(): number {
     return this.bytes;
   }

@@ -254,3 +254,30 @@ test('a process with only a shared interval running exits on its own', async () 
   assert.equal(code, 0, 'the child exited by itself, not killed at the timeout');
   assert.equal(stdout.split('\n')[0], 'started');
 });
+
+test('a member that throws costs the others nothing, and its error still surfaces as uncaught', async () => {
+  const script = [
+    `import { stopEvery, tickEvery } from ${JSON.stringify(MODULE_URL)};`,
+    `let others = 0;`,
+    `const errors = [];`,
+    `process.on('uncaughtException', (err) => errors.push(err.message));`,
+    `const failing = { tick() { throw new Error('member failed'); } };`,
+    `const healthy = { tick() { others++; } };`,
+    `tickEvery(20, failing);`,
+    `tickEvery(20, healthy);`,
+    `const keepAlive = setInterval(() => {`,
+    `  if (others < 3) return;`,
+    `  stopEvery(20, failing); stopEvery(20, healthy); clearInterval(keepAlive);`,
+    `  process.stdout.write(JSON.stringify({ others, errors: errors.length, first: errors[0] }));`,
+    `}, 5);`,
+  ].join('\n');
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 10_000 }, (error, out) =>
+      error === null ? resolve(out) : reject(error),
+    );
+  });
+  const result = JSON.parse(stdout) as { others: number; errors: number; first: string };
+  assert.ok(result.others >= 3, 'the healthy member kept being ticked');
+  assert.ok(result.errors >= 3, 'every failed tick was reported as uncaught');
+  assert.equal(result.first, 'member failed');
+});

@@ -173,3 +173,9 @@ test('with the gateway’s own logger (createLogger), tokens in session lines ar
   });
   assert.deepEqual(line['headers'], { authorization: '[redacted]', cookie: '[redacted]', accept: 'text/plain' });
 });
+
+test('a field named session cannot replace the session id', () => {
+  const { logger, lines } = memoryLogger({ level: 'info' });
+  new SessionLog(logger, 'session-7').warn({ session: 'forged' }, 'odd field');
+  assert.equal(lines[0]!['session'], 'session-7');
+});
