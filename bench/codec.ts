@@ -11,11 +11,13 @@
  * calls in wire order, and the row is marked.
  *
  * Usage: `npm run bench:codec` (env WARREN_BENCH_MS = milliseconds per timed run, default 400;
- * WARREN_BENCH_RUNS = runs per row, default 5).
+ * WARREN_BENCH_RUNS = runs per row, default 5). A run with the defaults also rewrites the README's
+ * "Codec performance" section.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FrameSplitter, decodeContentHeader, decodeMethod, type Frame } from '../shared/index.js';
 import { amqpClientDecode, amqpClientEncode, lastAssembled } from './codec/amqp-client-codec.js';
@@ -33,7 +35,8 @@ import {
   type CaseName,
   type CodecName,
 } from './codec/inputs.js';
-import { RUN_MS, RUNS, measure, median } from './codec/timing.js';
+import { DEFAULT_RUN_MS, DEFAULT_RUNS, RUN_MS, RUNS, measure, median } from './codec/timing.js';
+import { writeReadmeSection } from './readme-section.js';
 import { warrenDecode, warrenEncode } from './codec/warren-codec.js';
 
 interface Row {
@@ -135,6 +138,40 @@ function main(): void {
     `${JSON.stringify({ date: new Date().toISOString(), node: process.version, runMs: RUN_MS, runs: RUNS, bodyBytes: BODY.length, results }, null, 2)}\n`,
   );
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
+  if (RUN_MS === DEFAULT_RUN_MS && RUNS === DEFAULT_RUNS) {
+    writeReadmeSection(path.join(outDir, '..', '..', 'README.md'), 'Codec performance', readmeSection(lines));
+  }
+}
+
+/** The README's section: the table, and the issue's goals for decoding judged. */
+function readmeSection(lines: readonly string[][]): string {
+  const [header, ...rows] = lines;
+  const goals = rows
+    .filter((r) => r[1] === 'decode')
+    .map((r) => {
+      const vsAmqplib = Number.parseFloat(r[5]!);
+      const vsClient = Number.parseFloat(r[6]!);
+      const met = vsClient >= 1.5 && vsAmqplib >= 1;
+      return `- ${r[0]} decode: ${r[6]} amqp-client.js, ${r[5]} amqplib (goal ≥ 1.5× and ≥ 1×: ${met ? 'met' : 'missed'})`;
+    });
+  return [
+    '## Codec performance',
+    '',
+    `Measured by \`npm run bench:codec\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores ` +
+      `(${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}; median ops/s of ${RUNS} runs × ` +
+      `${RUN_MS} ms per row, the rows interleaved. publish/deliver = method + header + 256 B body frames; ` +
+      'ack = one method frame. Figures: `bench/results/codec.json`.',
+    '',
+    `| ${header!.join(' | ')} |`,
+    `| --- | --- | ${header!
+      .slice(2)
+      .map(() => '---:')
+      .join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+    ...goals,
+    '',
+  ].join('\n');
 }
 
 function fmt(n: number): string {

@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { IdleSessionResult, SessionRun, StalledReaderResult } from './sessions.js';
 import type { RttResult, ThroughputResult } from './workloads.js';
+import { writeReadmeSection } from './readme-section.js';
 
 export interface Row {
   readonly target: string;
@@ -116,19 +117,12 @@ export function writeReport(report: BenchReport): void {
     `Measured by \`npm run bench -- --broker amqp://guest:guest@${report.broker}\` on ${report.date.slice(0, 10)}: ` +
       `${report.machine.cpus} cores (${report.machine.cpu}), Node ${report.machine.node}, RabbitMQ 3.10 on the same machine. ` +
       'Every server under test runs in its own process; one publisher and one consumer session (noAck), ' +
-      'the publisher at most a window ahead of the consumer. Figures: `bench/results/latest.json`.',
+      'the publisher at most a window ahead of the consumer. Figures: `bench/results/latest.json`. ' +
+      'On a shared 2-core machine throughput moves by tens of percent between runs (the broker, the server ' +
+      'under test and both clients share the cores): read ratios from one run with care.',
     '',
     table,
     '',
   ].join('\n');
-  const readme = readFileSync(root('README.md'), 'utf8');
-  const start = readme.indexOf('\n## Performance\n');
-  let next: string;
-  if (start === -1) {
-    next = `${readme.trimEnd()}\n\n${section}`;
-  } else {
-    const end = readme.indexOf('\n## ', start + 1);
-    next = `${readme.slice(0, start + 1)}${section}${end === -1 ? '' : readme.slice(end)}`;
-  }
-  writeFileSync(root('README.md'), next);
+  writeReadmeSection(root('README.md'), 'Performance', section);
 }

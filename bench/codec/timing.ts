@@ -1,6 +1,8 @@
 /** Timed runs for the codec benchmark. */
-export const RUN_MS = Number(process.env['WARREN_BENCH_MS'] ?? 400);
-export const RUNS = Number(process.env['WARREN_BENCH_RUNS'] ?? 5);
+export const DEFAULT_RUN_MS = 400;
+export const DEFAULT_RUNS = 5;
+export const RUN_MS = Number(process.env['WARREN_BENCH_MS'] ?? DEFAULT_RUN_MS);
+export const RUNS = Number(process.env['WARREN_BENCH_RUNS'] ?? DEFAULT_RUNS);
 /** Where results go, so the optimiser cannot drop the work. */
 let blackhole: unknown;
 
