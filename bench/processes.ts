@@ -47,7 +47,10 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
 
 function start(script: string, args: string[], port: number, probe: string): Promise<ServerProcess> {
   const path = fileURLToPath(new URL(script, import.meta.url));
-  const child = spawn(process.execPath, ['--max-old-space-size=512', path, ...args], {
+  // WARREN_BENCH_CPU_PROF=DIR writes a CPU profile of each server under test into DIR when it stops.
+  const profileDir = process.env['WARREN_BENCH_CPU_PROF'];
+  const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  const child = spawn(process.execPath, ['--max-old-space-size=512', ...profile, path, ...args], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const pid = child.pid!;
