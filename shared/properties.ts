@@ -78,10 +78,11 @@ export function readContentHeader(r: ByteReader): ContentHeader {
     throw syntaxError(CodecErrorCode.InvalidValue, `property flags 0x${flags.toString(16)}`);
   }
   const p: Record<string, unknown> = {};
-  // Stops after the last flag set, so a header without properties costs no iteration;
-  // bits 1 and 0 (refused above when strict) name no property.
-  for (let i = 0; (flags << i) & 0xfffc; i++) {
-    if (flags & (0x8000 >> i)) {
+  // Bits 1 and 0 (refused above when strict) name no property.
+  const present = flags & 0xfffc;
+  // Stops after the last flag set, so a header without properties costs no iteration.
+  for (let i = 0; (present << i) & 0xffff; i++) {
+    if (present & (0x8000 >> i)) {
       p[PROPERTIES[i]!] =
         i === HEADERS
           ? readTable(r)
