@@ -229,9 +229,16 @@ let endsQueued: WsGatewaySocket[] = [];
 function endMessages(): void {
   const batch = endsQueued;
   endsQueued = [];
+  for (const gs of batch) gs.endQueued = false;
   for (const gs of batch) {
-    gs.endQueued = false;
-    gs.handler!.messagesEnd();
+    try {
+      gs.handler!.messagesEnd();
+    } catch (err) {
+      // One session's failure must not leave the others' messages unflushed; it still surfaces.
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
   }
 }
 
