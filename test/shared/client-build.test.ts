@@ -1,9 +1,23 @@
 import assert from 'node:assert/strict';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { ByteWriter, CodecErrorCode, decodeContentHeader } from '../../shared/index.js';
+import fc from 'fast-check';
+import {
+  ByteReader,
+  ByteWriter,
+  CodecErrorCode,
+  decodeContentHeader,
+  decodeUtf8,
+  encodeUtf8,
+  MAX_TABLE_DEPTH,
+  writeTable,
+  type FieldTable,
+} from '../../shared/index.js';
+import { encodeUtf8Into } from '../../shared/utf8.js';
+import type * as FieldTables from '../../shared/field-table.js';
 import type * as Properties from '../../shared/properties.js';
-import { throwsCodec } from './helpers.js';
+import type * as Utf8 from '../../shared/utf8.js';
+import { runs, throwsCodec } from './helpers.js';
 
 type PropertiesModule = typeof Properties;
 
@@ -71,5 +85,57 @@ describe('content headers in the client build (STRICT_HEADERS off)', () => {
       502,
     );
     throwsCodec(() => decodeContentHeader(header(CONTENT_TYPE, ['a'], [1])), CodecErrorCode.TrailingBytes, 501);
+  });
+});
+
+describe('strings in the client build (ASCII_FAST_PATHS and NAME_CACHE off)', () => {
+  test('encode and decode exactly as the gateway build does, and refuse what does not fit alike', async () => {
+    const lean = await clientVariant<typeof Utf8>('utf8', ['ASCII_FAST_PATHS', 'NAME_CACHE']);
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 100 }), fc.nat(420), (text, room) => {
+        const [a, b] = [new Uint8Array(room + 6), new Uint8Array(room + 6)];
+        const written = encodeUtf8Into(text, a, 3, room);
+        assert.equal(lean.encodeUtf8Into(text, b, 3, room), written);
+        if (written >= 0) assert.deepEqual(b.subarray(3, 3 + written), a.subarray(3, 3 + written));
+        const bytes = encodeUtf8(text);
+        assert.equal(lean.decodeUtf8(bytes, 0, bytes.length), decodeUtf8(bytes, 0, bytes.length));
+      }),
+      { numRuns: runs(1000) },
+    );
+  });
+
+  test('decode invalid UTF-8 as the gateway build does', async () => {
+    const lean = await clientVariant<typeof Utf8>('utf8', ['ASCII_FAST_PATHS', 'NAME_CACHE']);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
+        assert.equal(lean.decodeUtf8(bytes, 0, bytes.length), decodeUtf8(bytes, 0, bytes.length));
+      }),
+      { numRuns: runs(1000) },
+    );
+  });
+});
+
+describe('field tables in the client build (TABLE_DEPTH_LIMIT off)', () => {
+  /** A table nesting `depth` tables below it. */
+  function nested(depth: number): FieldTable {
+    let table: FieldTable = { leaf: 1 };
+    for (let i = 0; i < depth; i++) table = { t: table };
+    return table;
+  }
+
+  test('a table nested past the gateway’s limit round-trips', async () => {
+    const lean = await clientVariant<typeof FieldTables>('field-table', ['TABLE_DEPTH_LIMIT']);
+    const deep = nested(MAX_TABLE_DEPTH + 100);
+    const w = new ByteWriter();
+    lean.writeTable(w, deep);
+    assert.deepEqual(lean.readTable(new ByteReader(w.take())), deep);
+    throwsCodec(() => writeTable(new ByteWriter(), deep), CodecErrorCode.TooDeep, 502);
+  });
+
+  test('a cyclic table fails to encode with a RangeError, not a hang', async () => {
+    const lean = await clientVariant<typeof FieldTables>('field-table', ['TABLE_DEPTH_LIMIT']);
+    const cyclic: FieldTable = {};
+    cyclic['self'] = cyclic;
+    assert.throws(() => lean.writeTable(new ByteWriter(), cyclic), RangeError);
   });
 });
