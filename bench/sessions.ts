@@ -1,7 +1,6 @@
-import type { Socket } from 'node:net';
 import { AMQPClient } from '@cloudamqp/amqp-client';
 import { FrameType, FrameWriter } from '../shared/index.js';
-import { handshakeBytes, RawClient } from '../test/helpers/raw-client.js';
+import { consumeQueue, handshakeBytes, RawClient } from '../test/helpers/raw-client.js';
 import type { ServerProcess } from './processes.js';
 
 export interface IdleSessionResult {
@@ -115,23 +114,14 @@ export async function stalledReader(
     await client.waitFor('connection.openOk');
     await settle();
     const rssStart = gateway.rss();
-    const tcp = (client.ws as unknown as { _socket: Socket })._socket;
-    tcp.pause();
-    client.send(
-      new FrameWriter()
-        .method(1, { name: 'channel.open', args: {} })
-        .method(1, {
-          name: 'basic.consume',
-          args: { queue, consumerTag: '', noLocal: false, noAck: true, exclusive: false, noWait: false, arguments: {} },
-        })
-        .take(),
-    );
+    client.pauseReading();
+    client.send(new FrameWriter().method(1, { name: 'channel.open', args: {} }).method(1, consumeQueue(queue)).take());
     let peak = rssStart;
     for (let i = 0; i < 60; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       peak = Math.max(peak, gateway.rss());
     }
-    tcp.resume();
+    client.resumeReading();
     let have = 0;
     let delivered = true;
     try {

@@ -1,4 +1,5 @@
 import type { FieldTable, Method } from '../../shared/index.js';
+import { consumeQueue } from '../helpers/raw-client.js';
 
 /**
  * Builders for the methods the permission tests send, with the arguments a
@@ -61,10 +62,7 @@ export const m = {
     args: { queue, exchange, routingKey, arguments: {} },
   }),
   queuePurge: (queue: string): Method => ({ name: 'queue.purge', args: { queue, noWait: false } }),
-  basicConsume: (queue: string, consumerTag = ''): Method => ({
-    name: 'basic.consume',
-    args: { queue, consumerTag, noLocal: false, noAck: true, exclusive: false, noWait: false, arguments: {} },
-  }),
+  basicConsume: (queue: string, consumerTag = ''): Method => consumeQueue(queue, { consumerTag }),
   basicGet: (queue: string): Method => ({ name: 'basic.get', args: { queue, noAck: true } }),
 };
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { FrameWriter, ReplyCode } from '../../shared/index.js';
 import { declareQueue } from '../helpers/raw-client.js';
+import { concat, frameBytes } from '../shared/helpers.js';
 import { fieldTable } from '../shared/arbitraries.js';
 
 /**
@@ -20,34 +21,6 @@ const METHOD = 1;
 const HEADER = 2;
 const BODY = 3;
 const HEARTBEAT = 8;
-
-/** A frame from its parts; `size` and `end` may lie. */
-export function frame(
-  type: number,
-  channel: number,
-  payload: Uint8Array,
-  size = payload.length,
-  end = 0xce,
-): Uint8Array {
-  const out = new Uint8Array(8 + payload.length);
-  const v = new DataView(out.buffer);
-  v.setUint8(0, type);
-  v.setUint16(1, channel);
-  v.setUint32(3, size >>> 0);
-  out.set(payload, 7);
-  out[7 + payload.length] = end;
-  return out;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 const u16 = (n: number) => [(n >> 8) & 0xff, n & 0xff];
 const u32 = (n: number) => [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
@@ -83,19 +56,19 @@ const targeted: fc.Arbitrary<FuzzCase>[] = [
     .record({ end: fc.integer({ min: 0, max: 255 }).filter((b) => b !== 0xce), payload: bytes(0, 64) })
     .map(({ end, payload }) => ({
       kind: 'bad-frame-end',
-      build: (ch) => concat(channelOpen(ch), frame(METHOD, ch, payload, payload.length, end)),
+      build: (ch) => concat([channelOpen(ch), frameBytes(METHOD, ch, payload, payload.length, end)]),
       expect: [FrameError],
     })),
   fc.integer({ min: 4097, max: 0xffffffff }).map((size) => ({
     kind: 'huge-declared-size',
-    build: (ch: number) => frame(METHOD, ch, new Uint8Array(16), size),
+    build: (ch: number) => frameBytes(METHOD, ch, new Uint8Array(16), size),
     expect: [FrameError],
   })),
   fc
     .record({ type: fc.integer({ min: 0, max: 255 }).filter((t) => ![1, 2, 3, 8].includes(t)), payload: bytes(0, 32) })
     .map(({ type, payload }) => ({
       kind: 'unknown-frame-type',
-      build: (ch: number) => frame(type, ch, payload),
+      build: (ch: number) => frameBytes(type, ch, payload),
       expect: [FrameError],
     })),
   fc
@@ -108,12 +81,12 @@ const targeted: fc.Arbitrary<FuzzCase>[] = [
     .map(({ classId, methodId, rest }) => ({
       kind: 'unknown-class-method',
       build: (ch: number) =>
-        concat(channelOpen(ch), frame(METHOD, ch, new Uint8Array([...u16(classId), ...u16(methodId), ...rest]))),
+        concat([channelOpen(ch), frameBytes(METHOD, ch, new Uint8Array([...u16(classId), ...u16(methodId), ...rest]))]),
       expect: [CommandInvalid],
     })),
   fc.integer({ min: 33, max: 400 }).map((depth) => ({
     kind: 'deep-table',
-    build: (ch: number) => concat(channelOpen(ch), frame(METHOD, ch, queueDeclarePayload(deepTable(depth)))),
+    build: (ch: number) => concat([channelOpen(ch), frameBytes(METHOD, ch, queueDeclarePayload(deepTable(depth)))]),
     expect: [SyntaxError],
   })),
   fc
@@ -126,7 +99,7 @@ const targeted: fc.Arbitrary<FuzzCase>[] = [
       return {
         kind: 'unknown-field-type',
         build: (ch: number) =>
-          concat(channelOpen(ch), frame(METHOD, ch, queueDeclarePayload([...u32(entry.length), ...entry]))),
+          concat([channelOpen(ch), frameBytes(METHOD, ch, queueDeclarePayload([...u32(entry.length), ...entry]))]),
         expect: [SyntaxError],
       };
     }),
@@ -134,7 +107,7 @@ const targeted: fc.Arbitrary<FuzzCase>[] = [
     kind: 'method-on-unopened-channel',
     build: (ch: number) =>
       name === 'basic.publish'
-        ? frame(METHOD, ch, publishPayload('nowhere'))
+        ? frameBytes(METHOD, ch, publishPayload('nowhere'))
         : new FrameWriter()
             .method(
               ch,
@@ -147,40 +120,41 @@ const targeted: fc.Arbitrary<FuzzCase>[] = [
   })),
   fc.record({ opened: fc.boolean(), body: fc.integer({ min: 0, max: 1000 }) }).map(({ opened, body }) => ({
     kind: 'header-without-publish',
-    build: (ch: number) => concat(opened ? channelOpen(ch) : new Uint8Array(), frame(HEADER, ch, headerPayload(body))),
+    build: (ch: number) =>
+      concat([opened ? channelOpen(ch) : new Uint8Array(), frameBytes(HEADER, ch, headerPayload(body))]),
     expect: [UnexpectedFrame],
   })),
   fc.record({ opened: fc.boolean(), payload: bytes(1, 64) }).map(({ opened, payload }) => ({
     kind: 'body-without-header',
-    build: (ch: number) => concat(opened ? channelOpen(ch) : new Uint8Array(), frame(BODY, ch, payload)),
+    build: (ch: number) => concat([opened ? channelOpen(ch) : new Uint8Array(), frameBytes(BODY, ch, payload)]),
     expect: [UnexpectedFrame],
   })),
   bytes(1, 64).map((payload) => ({
     kind: 'body-after-publish-without-header',
     build: (ch: number) =>
-      concat(channelOpen(ch), frame(METHOD, ch, publishPayload('nowhere')), frame(BODY, ch, payload)),
+      concat([channelOpen(ch), frameBytes(METHOD, ch, publishPayload('nowhere')), frameBytes(BODY, ch, payload)]),
     expect: [UnexpectedFrame],
   })),
   fc.constant({
     kind: 'heartbeat-on-channel',
-    build: (ch: number) => concat(channelOpen(ch), frame(HEARTBEAT, ch, new Uint8Array())),
+    build: (ch: number) => concat([channelOpen(ch), frameBytes(HEARTBEAT, ch, new Uint8Array())]),
     // AMQP 0-9-1 §4.2.7: a heartbeat off channel 0 is a frame error.
     expect: [FrameError],
   }),
   bytes(0, 3).map((payload) => ({
     kind: 'short-method-frame',
-    build: (ch: number) => concat(channelOpen(ch), frame(METHOD, ch, payload)),
+    build: (ch: number) => concat([channelOpen(ch), frameBytes(METHOD, ch, payload)]),
     expect: [FrameError],
   })),
   fc.integer({ min: 2, max: 4000 }).map((declared) => ({
     kind: 'body-longer-than-declared',
     build: (ch: number) =>
-      concat(
+      concat([
         channelOpen(ch),
-        frame(METHOD, ch, publishPayload('nowhere')),
-        frame(HEADER, ch, headerPayload(declared - 1)),
-        frame(BODY, ch, new Uint8Array(declared)),
-      ),
+        frameBytes(METHOD, ch, publishPayload('nowhere')),
+        frameBytes(HEADER, ch, headerPayload(declared - 1)),
+        frameBytes(BODY, ch, new Uint8Array(declared)),
+      ]),
     expect: [FrameError],
   })),
 ];
@@ -318,11 +292,11 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.nat().map((at) => (b: Uint8Array) => b.slice(0, b.length === 0 ? 0 : at % b.length)),
   fc.record({ at: fc.nat(), junk: bytes(1, 16) }).map(({ at, junk }) => (b: Uint8Array) => {
     const i = b.length === 0 ? 0 : at % b.length;
-    return concat(b.subarray(0, i), junk, b.subarray(i));
+    return concat([b.subarray(0, i), junk, b.subarray(i)]);
   }),
   fc.record({ at: fc.nat(), n: fc.integer({ min: 1, max: 16 }) }).map(({ at, n }) => (b: Uint8Array) => {
     const i = b.length === 0 ? 0 : at % b.length;
-    return concat(b.subarray(0, i), b.subarray(i + n));
+    return concat([b.subarray(0, i), b.subarray(i + n)]);
   }),
   fc.record({ at: fc.nat(), size: fc.integer({ min: 0, max: 0xffffffff }) }).map(({ at, size }) => (b: Uint8Array) => {
     const c = b.slice();
@@ -357,7 +331,9 @@ const randomFrames: fc.Arbitrary<FuzzCase> = fc
   .map((frames) => ({
     kind: 'random-frames',
     build: (ch: number) =>
-      concat(...frames.map((f) => concat(f.open ? channelOpen(ch) : new Uint8Array(), frame(f.type, ch, f.payload)))),
+      concat([
+        ...frames.map((f) => concat([f.open ? channelOpen(ch) : new Uint8Array(), frameBytes(f.type, ch, f.payload)])),
+      ]),
     expect: undefined,
   }));
 

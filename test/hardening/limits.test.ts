@@ -4,7 +4,7 @@ import { FrameWriter, PROTOCOL_HEADER, ReplyCode } from '../../shared/index.js';
 import { countGatewayConnections } from '../helpers/broker.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { metricValue } from '../helpers/http.js';
-import { openChannelWithQueue, RawClient, startOkBytes, UpgradeRefused } from '../helpers/raw-client.js';
+import { consumeQueue, openChannelWithQueue, RawClient, startOkBytes, UpgradeRefused } from '../helpers/raw-client.js';
 import { openSession, publishBytes, uniqueSubject } from './hardening-helpers.js';
 
 const POLICY_VIOLATION = 1008;
@@ -179,14 +179,7 @@ test('--publish-rate holds reading past the limit: every message arrives, none b
     const client = await openSession(gw, uniqueSubject('rate'));
     const queue = uniqueSubject('warren-test-hardening');
     await openChannelWithQueue(client, queue, 1);
-    client.send(
-      new FrameWriter()
-        .method(1, {
-          name: 'basic.consume',
-          args: { queue, consumerTag: '', noLocal: false, noAck: true, exclusive: false, noWait: false, arguments: {} },
-        })
-        .take(),
-    );
+    client.send(new FrameWriter().method(1, consumeQueue(queue)).take());
     await client.waitFor('basic.consumeOk');
     const started = Date.now();
     // All publishes in one WebSocket message: the limit must hold even inside one read.

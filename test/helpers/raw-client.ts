@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import {
   decodeMethod,
@@ -61,6 +62,19 @@ export class RawClient {
         resolve(code);
       }),
     );
+  }
+
+  /** Stops reading the TCP socket under the WebSocket, so only the gateway's send buffer can grow. */
+  pauseReading(): void {
+    this.tcp().pause();
+  }
+
+  resumeReading(): void {
+    this.tcp().resume();
+  }
+
+  private tcp(): Socket {
+    return (this.ws as unknown as { _socket: Socket })._socket;
   }
 
   /** Opens the WebSocket; rejects with {@link UpgradeRefused} when the gateway answers with an HTTP status. */
@@ -234,6 +248,26 @@ export function declareQueue(
       durable: false,
       exclusive: true,
       autoDelete: false,
+      noWait: false,
+      arguments: {},
+      ...args,
+    },
+  };
+}
+
+/** basic.consume of a no-ack consumer with a server-named tag, with `args` changing any of that. */
+export function consumeQueue(
+  queue: string,
+  args: Partial<MethodArgs<'basic.consume'>> = {},
+): MethodOf<'basic.consume'> {
+  return {
+    name: 'basic.consume',
+    args: {
+      queue,
+      consumerTag: '',
+      noLocal: false,
+      noAck: true,
+      exclusive: false,
       noWait: false,
       arguments: {},
       ...args,

@@ -98,13 +98,19 @@ export function onlyFrame(bytes: Uint8Array, frameMax = 1 << 20): Frame {
   return frames[0]!;
 }
 
-/** A frame around `payload`, with an optional wrong frame-end octet. */
-export function frameBytes(type: number, channel: number, payload: Uint8Array, end = 0xce): Uint8Array {
+/** A frame around `payload`; its declared `size` and frame-end octet may lie. */
+export function frameBytes(
+  type: number,
+  channel: number,
+  payload: Uint8Array,
+  size = payload.length,
+  end = 0xce,
+): Uint8Array {
   const out = new Uint8Array(payload.length + 8);
   const view = new DataView(out.buffer);
   out[0] = type;
   view.setUint16(1, channel);
-  view.setUint32(3, payload.length);
+  view.setUint32(3, size >>> 0);
   out.set(payload, 7);
   out[out.length - 1] = end;
   return out;

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { AMQPClient, AMQPWebSocketClient } from '@cloudamqp/amqp-client';
 import { WebSocket } from 'ws';
 import { FrameType, FrameWriter } from '../../shared/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { declareQueue, handshakeBytes, RawClient, UpgradeRefused } from '../helpers/raw-client.js';
+import { consumeQueue, declareQueue, handshakeBytes, RawClient, UpgradeRefused } from '../helpers/raw-client.js';
 
 // amqp-client.js's WebSocket client expects a browser's global WebSocket.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -130,8 +129,7 @@ for (const kind of ['ws', 'uws'] as const) {
         for (let i = 0; i < 200; i++) {
           w.message(1, { name: 'basic.publish', args: publish }, {}, randomBytes(100), 4096);
         }
-        const consume = { queue, consumerTag: '', noLocal: false, noAck: true, exclusive: false, noWait: false };
-        w.method(1, { name: 'basic.consume', args: { ...consume, arguments: {} } });
+        w.method(1, consumeQueue(queue));
         client.send(w.take());
         for (let i = 0; i < 200; i++) await client.waitFor('basic.deliver');
       } finally {
@@ -148,30 +146,14 @@ for (const kind of ['ws', 'uws'] as const) {
         const pausesBefore = await counter(gw, 'warren_backpressure_pauses_total', 'direction="to-browser"');
         client.send(handshakeBytes(await gw.token()));
         await client.waitFor('connection.openOk');
-        // Stop reading the TCP socket under the WebSocket: the gateway's send buffer is all that can grow.
-        const tcp = (client.ws as unknown as { _socket: Socket })._socket;
-        tcp.pause();
+        client.pauseReading();
         client.send(
-          new FrameWriter()
-            .method(1, { name: 'channel.open', args: {} })
-            .method(1, {
-              name: 'basic.consume',
-              args: {
-                queue,
-                consumerTag: '',
-                noLocal: false,
-                noAck: true,
-                exclusive: false,
-                noWait: false,
-                arguments: {},
-              },
-            })
-            .take(),
+          new FrameWriter().method(1, { name: 'channel.open', args: {} }).method(1, consumeQueue(queue)).take(),
         );
         while ((await counter(gw, 'warren_backpressure_pauses_total', 'direction="to-browser"')) === pausesBefore) {
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
-        tcp.resume();
+        client.resumeReading();
         const firstBytes: number[] = [];
         let have = 0;
         let inMessage = 0;
