@@ -1,4 +1,5 @@
 import type { ByteReader } from './byte-reader.js';
+import { SPEC } from './spec.js';
 
 /**
  * Whether the hand-written readers below are used. rollup.config.mjs turns it
@@ -6,12 +7,13 @@ import type { ByteReader } from './byte-reader.js';
  */
 const HOT_READERS = true;
 
-// class id × 65536 + method id
-const PUBLISH = 60 * 65536 + 40;
-const DELIVER = 60 * 65536 + 60;
-const ACK = 60 * 65536 + 80;
-const REJECT = 60 * 65536 + 90;
-const NACK = 60 * 65536 + 120;
+// class id × 65536 + method id, from the table
+const { id: BASIC, methods } = SPEC.basic;
+const PUBLISH = BASIC * 65536 + methods.publish.id;
+const DELIVER = BASIC * 65536 + methods.deliver.id;
+const ACK = BASIC * 65536 + methods.ack.id;
+const REJECT = BASIC * 65536 + methods.reject.id;
+const NACK = BASIC * 65536 + methods.nack.id;
 
 /**
  * The arguments of the methods a busy connection carries most, read by hand:
