@@ -23,6 +23,7 @@ import { HeldFrames } from './held-frames.js';
 import { PublishLimiter } from './publish-limiter.js';
 import { SessionOutput } from './session-output.js';
 import { BrowserHeartbeats, ExpiryTimer, type ExpiryListener } from './session-timers.js';
+import { judgeRefresh } from './token-refresh.js';
 import type { SessionEvent, SessionServices, SessionSettings, SessionToken } from './session-types.js';
 
 export type { SessionEvent, SessionServices, SessionSettings, SessionToken, TokenFailure } from './session-types.js';
@@ -295,23 +296,15 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
   }
 
   private async updateSecret(frame: Frame, jwt: string): Promise<void> {
-    const verified = await this.services.verifyToken(jwt);
+    const refresh = await judgeRefresh(this.services, jwt, this.subject, this.vhost);
     if (this.state !== State.Open) return;
-    if (!('subject' in verified)) {
-      this.observe({ type: 'auth-failed', code: verified.code });
-      return this.refuseRefresh(`ACCESS_REFUSED - token refresh refused: ${verified.reason}`);
+    if (!refresh.accepted) {
+      if (refresh.failure !== undefined) this.observe({ type: 'auth-failed', code: refresh.failure });
+      return this.refuseRefresh(refresh.replyText);
     }
-    if (verified.subject !== this.subject) {
-      this.observe({ type: 'auth-failed', code: 'ERR_TOKEN_SUBJECT_MISMATCH' });
-      return this.refuseRefresh('ACCESS_REFUSED - token refresh refused: the new token names another subject');
-    }
-    const authorizer = this.services.authorizerFor(verified);
-    if (authorizer.refuseVhost(this.vhost) !== undefined) {
-      return this.refuseRefresh(`ACCESS_REFUSED - the new token does not grant vhost '${this.vhost}'`);
-    }
-    this.authorizer = authorizer;
-    this.expiry.schedule(verified.expiresAt);
-    this.log.info({ expiresAt: verified.expiresAt }, 'token refreshed');
+    this.authorizer = refresh.authorizer;
+    this.expiry.schedule(refresh.expiresAt);
+    this.log.info({ expiresAt: refresh.expiresAt }, 'token refreshed');
     if (this.settings.brokerAuth === 'passthrough') {
       // The broker checks the new token itself and answers update-secret-ok.
       this.toBroker(frame.raw);
