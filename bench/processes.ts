@@ -9,6 +9,8 @@ export interface ServerProcess {
   readonly pid: number;
   /** Resident set size in bytes, from /proc. */
   rss(): number;
+  /** CPU time the process has used so far (user + system), in milliseconds, from /proc. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -27,6 +29,17 @@ function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
   return Number(kb ?? 0) * 1024;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's times: USER_HZ, 100 on Linux. */
+const USER_HZ = 100;
+
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name (which may hold spaces) start at its closing parenthesis;
+  // utime and stime are the 14th and 15th fields of the whole line.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
 }
 
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -58,6 +71,7 @@ function start(script: string, args: string[], port: number, probe: string): Pro
     port,
     pid,
     rss: () => rssOf(pid),
+    cpuMs: () => cpuMsOf(pid),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

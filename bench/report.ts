@@ -1,16 +1,50 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { IdleSessionResult, SessionRun, StalledReaderResult } from './sessions.js';
+import type { ClientName } from './clients.js';
 import type { RttResult, ThroughputResult } from './workloads.js';
 import { writeReadmeSection } from './readme-section.js';
 
+/** One round of one row. */
+export interface RoundResult {
+  readonly round: number;
+  readonly small: ThroughputResult;
+  readonly large: ThroughputResult;
+  readonly rtt: RttResult;
+  /** CPU time of the server under test per message (both directions) in each throughput run, when there is one. */
+  readonly serverCpuUsPerMsg?: { readonly small: number; readonly large: number };
+}
+
 export interface Row {
   readonly target: string;
-  readonly client: string;
-  small?: ThroughputResult;
-  large?: ThroughputResult;
-  rtt?: RttResult;
+  readonly client: ClientName;
+  readonly rounds: RoundResult[];
+  /** The first error of a round that failed; the other rounds still count. */
   error?: string;
+}
+
+const median = (xs: readonly number[]): number => {
+  if (xs.length === 0) return NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** A row's median of one figure over its rounds. */
+const rowMedian = (row: Row, figure: (r: RoundResult) => number | undefined): number =>
+  median(row.rounds.map(figure).filter((x): x is number => x !== undefined));
+
+/**
+ * `a`'s figure over `b`'s, taken round by round (the two ran minutes apart at
+ * most, on the same machine load): the median ratio and the range.
+ */
+function pairedRatio(a: Row, b: Row, figure: (r: RoundResult) => number): { median: number; min: number; max: number } {
+  const ratios: number[] = [];
+  for (const ra of a.rounds) {
+    const rb = b.rounds.find((r) => r.round === ra.round);
+    if (rb !== undefined) ratios.push(figure(ra) / figure(rb));
+  }
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
 }
 
 export interface BenchReport {
@@ -34,13 +68,15 @@ function markdown(report: BenchReport): string {
   const lines: string[] = [];
   const w = report.workloads as { small: { count: number }; large: { count: number }; rttCount: number };
   lines.push(
-    `| path | client | ${n(w.small.count)} × 256 B msgs/s | ${n(w.large.count)} × 64 KiB msgs/s | RTT p50 ms | RTT p99 ms |`,
-    '| --- | --- | ---: | ---: | ---: | ---: |',
+    `| path | client | ${n(w.small.count)} × 256 B msgs/s | ${n(w.large.count)} × 64 KiB msgs/s | RTT p50 ms | RTT p99 ms | server CPU µs/msg, 256 B | 64 KiB |`,
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const r of report.rows) {
     const err = r.error === undefined ? '' : ` (${r.error.slice(0, 60)})`;
+    const m = (figure: (x: RoundResult) => number | undefined, digits = 0) => n(rowMedian(r, figure), digits);
     lines.push(
-      `| ${r.target} | ${r.client}${err} | ${n(r.small?.msgsPerSec)} | ${n(r.large?.msgsPerSec)} | ${n(r.rtt?.p50Ms, 3)} | ${n(r.rtt?.p99Ms, 3)} |`,
+      `| ${r.target} | ${r.client}${err} | ${m((x) => x.small.msgsPerSec)} | ${m((x) => x.large.msgsPerSec)} | ` +
+        `${m((x) => x.rtt.p50Ms, 3)} | ${m((x) => x.rtt.p99Ms, 3)} | ${m((x) => x.serverCpuUsPerMsg?.small, 1)} | ${m((x) => x.serverCpuUsPerMsg?.large)} |`,
     );
   }
   lines.push(
@@ -72,15 +108,29 @@ function markdown(report: BenchReport): string {
 /** The issue's goals, each with the figure it is judged on. */
 function goals(report: BenchReport): string[] {
   const out: string[] = [];
+  const range = (r: { min: number; max: number }) => `${n(r.min, 2)}–${n(r.max, 2)}`;
   for (const row of report.rows.filter((r) => r.target.startsWith('Warren'))) {
     const bare = report.rows.find((r) => r.target === 'bare WS pipe' && r.client === row.client);
     if (bare === undefined) continue;
-    const ratio = (a?: ThroughputResult, b?: ThroughputResult) => (a && b ? a.msgsPerSec / b.msgsPerSec : NaN);
-    const rs = ratio(row.small, bare.small);
-    const rl = ratio(row.large, bare.large);
-    const dp50 = (row.rtt?.p50Ms ?? NaN) - (bare.rtt?.p50Ms ?? NaN);
+    const rs = pairedRatio(row, bare, (r) => r.small.msgsPerSec);
+    const rl = pairedRatio(row, bare, (r) => r.large.msgsPerSec);
+    const dp50 = rowMedian(row, (r) => r.rtt.p50Ms) - rowMedian(bare, (r) => r.rtt.p50Ms);
     out.push(
-      `${row.target} / ${row.client}: throughput ${n(rs, 2)}× (256 B) and ${n(rl, 2)}× (64 KiB) of the bare pipe (goal ≥ 0.95: ${rs >= 0.95 && rl >= 0.95 ? 'met' : 'missed'}); RTT p50 ${dp50 >= 0 ? '+' : ''}${n(dp50, 3)} ms (goal ≤ +0.1: ${dp50 <= 0.1 ? 'met' : 'missed'})`,
+      `${row.target} / ${row.client}: throughput ${n(rs.median, 2)}× (256 B; rounds ${range(rs)}) and ` +
+        `${n(rl.median, 2)}× (64 KiB; rounds ${range(rl)}) of the bare pipe ` +
+        `(goal ≥ 0.95: ${rs.median >= 0.95 && rl.median >= 0.95 ? 'met' : 'missed'}); ` +
+        `RTT p50 ${dp50 >= 0 ? '+' : ''}${n(dp50, 3)} ms (goal ≤ +0.1: ${dp50 <= 0.1 ? 'met' : 'missed'})`,
+    );
+  }
+  // Warren's client against amqp-client.js through the same gateway.
+  for (const row of report.rows.filter((r) => r.target.startsWith('Warren') && r.client === 'warren client')) {
+    const other = report.rows.find((r) => r.target === row.target && r.client === 'amqp-client.js');
+    if (other === undefined) continue;
+    const rs = pairedRatio(row, other, (r) => r.small.msgsPerSec);
+    const rl = pairedRatio(row, other, (r) => r.large.msgsPerSec);
+    out.push(
+      `${row.target}: Warren's client ${n(rs.median, 2)}× (256 B; rounds ${range(rs)}) and ${n(rl.median, 2)}× ` +
+        `(64 KiB; rounds ${range(rl)}) amqp-client.js's throughput (goal ≥ 1.2: ${rs.median >= 1.2 && rl.median >= 1.2 ? 'met' : 'missed'})`,
     );
   }
   for (const s of report.sessions) {
@@ -117,9 +167,12 @@ export function writeReport(report: BenchReport): void {
     `Measured by \`npm run bench -- --broker amqp://guest:guest@${report.broker}\` on ${report.date.slice(0, 10)}: ` +
       `${report.machine.cpus} cores (${report.machine.cpu}), Node ${report.machine.node}, RabbitMQ 3.10 on the same machine. ` +
       'Every server under test runs in its own process; one publisher and one consumer session (noAck), ' +
-      'the publisher at most a window ahead of the consumer. Figures: `bench/results/latest.json`. ' +
-      'On a shared 2-core machine throughput moves by tens of percent between runs (the broker, the server ' +
-      'under test and both clients share the cores): read ratios from one run with care.',
+      'the publisher at most a window ahead of the consumer. ' +
+      `Each row ran ${(report.workloads as { rounds: number }).rounds} times, interleaved with the others in a different order each round; the table shows medians, ` +
+      'and each ratio below is the median of the ratios within a round (the range is the lowest and highest round). ' +
+      'On this shared 2-core machine one run of a row moves by tens of percent (the broker, the server under test ' +
+      'and both clients share the cores). Server CPU is the user + system time of the server process per message ' +
+      'during each throughput run, both directions. Figures of every round: `bench/results/latest.json`.',
     '',
     table,
     '',

@@ -4,6 +4,10 @@
  * with each backend, side by side. Prints a table, writes
  * bench/results/latest.json and the README's Performance section.
  *
+ * The throughput and RTT rows run `--rounds N` times (5; 1 with --quick),
+ * interleaved, and report their medians: on a 2-core machine that the broker,
+ * the server under test and both clients share, one run of a row is not enough.
+ *
  * For iterating on one part: `--only throughput` (the throughput and RTT rows)
  * or `--only sessions` (idle sessions), `--transport ws|uws` (Warren's rows for
  * one backend), `--sessions 1000,5000` (the idle-session counts). A partial run
@@ -14,7 +18,7 @@ import { cpus } from 'node:os';
 import { signToken } from '../test/helpers/gateway.js';
 import { loadWarrenClient, type ClientName, type Endpoint } from './clients.js';
 import { startBarePipeProcess, startGatewayProcess, type ServerProcess } from './processes.js';
-import { printReport, writeReport, type BenchReport, type Row } from './report.js';
+import { printReport, writeReport, type BenchReport, type RoundResult, type Row } from './report.js';
 import { idleSessions, stalledReader } from './sessions.js';
 import { roundTrip, throughput } from './workloads.js';
 
@@ -41,6 +45,9 @@ const scale = quick ? 0.1 : 1;
 const small = { count: Math.round(100_000 * scale), size: 256, window: 5000 };
 const large = { count: Math.round(2000 * scale), size: 64 * 1024, window: 64 };
 const rttCount = quick ? 300 : 2000;
+const rounds = Number(option('--rounds') ?? (quick ? 1 : 5));
+if (!Number.isInteger(rounds) || rounds < 1)
+  throw new Error(`--rounds takes a whole number ≥ 1, not ${option('--rounds')}`);
 const sessionCounts = option('--sessions')?.split(',').map(Number) ?? (quick ? [1000] : [1000, 5000]);
 
 const secret = randomBytes(32).toString('hex');
@@ -89,26 +96,65 @@ const targets: Target[] = [
   })),
 ];
 
+// Every target is started once and the rows run in rounds, each round in a different order, so that
+// no row always runs first or last; each row reports its medians, and ratios are taken round by round.
+const running: { target: Target; endpoint: Endpoint; server?: ServerProcess }[] = [];
 const rows: Row[] = [];
-for (const target of only === 'sessions' ? [] : targets) {
-  const { endpoint, server } = await target.start();
-  try {
+try {
+  for (const target of only === 'sessions' ? [] : targets) {
+    running.push({ target, ...(await target.start()) });
     // amqp-client.js is the only one of the two with a TCP client.
     for (const client of target.kind === 'tcp' ? (['amqp-client.js'] as const) : clients) {
-      const row: Row = { target: target.name, client };
-      try {
-        row.small = await throughput(client, endpoint, small.count, small.size, small.window);
-        row.large = await throughput(client, endpoint, large.count, large.size, large.window);
-        row.rtt = await roundTrip(client, endpoint, rttCount);
-      } catch (err) {
-        row.error = String(err);
-      }
-      rows.push(row);
-      console.error(`${target.name} / ${client}: done${row.error ? ` (${row.error})` : ''}`);
+      rows.push({ target: target.name, client, rounds: [] });
     }
-  } finally {
-    await server?.stop();
   }
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < running.length; i++) {
+      const { target, endpoint, server } = running[(i + round) % running.length]!;
+      for (const row of rows.filter((r) => r.target === target.name)) {
+        try {
+          row.rounds.push(await measureRound(round, row.client, endpoint, server));
+        } catch (err) {
+          row.error ??= err instanceof Error ? err.message : String(err);
+        }
+        console.error(
+          `round ${round + 1}/${rounds} ${target.name} / ${row.client}: done${row.error ? ` (${row.error})` : ''}`,
+        );
+      }
+    }
+  }
+} finally {
+  await Promise.all(running.map(({ server }) => server?.stop()));
+}
+
+/** One round of a row: both throughputs and the round trip, with the server's CPU per message in each throughput run. */
+async function measureRound(
+  round: number,
+  client: ClientName,
+  endpoint: Endpoint,
+  server?: ServerProcess,
+): Promise<RoundResult> {
+  const [smallResult, smallCpu] = await withServerCpu(server, small.count, () =>
+    throughput(client, endpoint, small.count, small.size, small.window),
+  );
+  const [largeResult, largeCpu] = await withServerCpu(server, large.count, () =>
+    throughput(client, endpoint, large.count, large.size, large.window),
+  );
+  return {
+    round,
+    small: smallResult,
+    large: largeResult,
+    rtt: await roundTrip(client, endpoint, rttCount),
+    ...(server === undefined ? {} : { serverCpuUsPerMsg: { small: smallCpu, large: largeCpu } }),
+  };
+}
+
+/** Runs `work`, and measures the server's CPU time during it per message (NaN without a server). */
+async function withServerCpu<T>(server: ServerProcess | undefined, messages: number, work: () => Promise<T>) {
+  const before = server?.cpuMs() ?? NaN;
+  const result = await work();
+  const cpuUsPerMsg = server === undefined ? NaN : ((server.cpuMs() - before) * 1000) / messages;
+  return [result, cpuUsPerMsg] as const;
 }
 
 const sessions: BenchReport['sessions'] = [];
@@ -132,7 +178,7 @@ for (const transport of only === 'throughput' ? [] : transports) {
   quick,
   broker: new URL(broker).host,
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
-  workloads: { small, large, rttCount },
+  workloads: { small, large, rttCount, rounds },
   rows,
   sessions,
   stalled,
