@@ -1,25 +1,31 @@
 import { FRAME_HEADER_SIZE, type Frame } from '../../shared/index.js';
 
 /**
+ * Runs at least this long are handed over as they lie (a body is relayed as the
+ * same bytes); shorter ones that follow each other are copied into one buffer,
+ * because a write per small run costs more than copying it.
+ */
+export const COPY_LIMIT = 4096;
+
+/**
  * Collects frames bound for one peer while a chunk is being processed, so they
  * leave in one write. Frames that lie back to back in the same received chunk
- * (the common case when relaying) become one run, sliced from the chunk once
- * when flushed: no view per frame and no copy.
+ * (the common case when relaying) become one run of that chunk; a run is kept
+ * as its chunk and bounds, so adding a frame allocates nothing.
  */
 export class FrameBatch {
-  private readonly parts: Uint8Array[] = [];
+  /** Run `i` is `chunks[i]` from `starts[i]` to `ends[i]`; the last run may still grow. */
+  private readonly chunks: Uint8Array[] = [];
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
   private bytes = 0;
-  /** The run being extended: `runChunk` from `runStart` to `runEnd`. */
-  private runChunk: Uint8Array | undefined;
-  private runStart = 0;
-  private runEnd = 0;
 
   /** Bytes added since the last flush. */
   get length(): number {
     return this.bytes;
   }
 
-  /** Adds encoded frames. */
+  /** Adds encoded frames; they are read when flushed, so they must not change before. */
   add(frames: Uint8Array): void {
     this.addRange(frames, 0, frames.length);
   }
@@ -30,54 +36,77 @@ export class FrameBatch {
     this.addRange(frame.bytes, start, frame.payloadStart + frame.size + 1);
   }
 
-  /** Hands each contiguous run to `write`, then empties the batch. */
-  flushEach(write: (run: Uint8Array) => void): void {
-    this.closeRun();
-    const parts = this.parts;
-    for (let i = 0; i < parts.length; i++) write(parts[i]!);
-    parts.length = 0;
-    this.bytes = 0;
+  /**
+   * Hands the batch to `write` in as few buffers as copying only small runs
+   * allows (see COPY_LIMIT), in order, then empties it.
+   */
+  flushCoalesced(write: (bytes: Uint8Array) => void): void {
+    const count = this.chunks.length;
+    let i = 0;
+    while (i < count) {
+      let group = this.ends[i]! - this.starts[i]!;
+      let next = i + 1;
+      if (group < COPY_LIMIT) {
+        for (let size; next < count && (size = this.ends[next]! - this.starts[next]!) < COPY_LIMIT; next++) {
+          group += size;
+        }
+      }
+      write(next === i + 1 ? this.run(i) : this.copy(i, next, group));
+      i = next;
+    }
+    this.clear();
   }
 
-  /** Hands everything to `send` as one buffer (copying only when there is more than one run). */
+  /** Hands everything to `send` as one buffer (copying only when there is more than one run), then empties it. */
   flushJoined(send: (message: Uint8Array) => void): void {
-    this.closeRun();
-    const parts = this.parts;
-    if (parts.length === 0) return;
-    if (parts.length === 1) {
-      send(parts[0]!);
-    } else {
-      const joined = Buffer.allocUnsafe(this.bytes);
-      let offset = 0;
-      for (const part of parts) {
-        joined.set(part, offset);
-        offset += part.byteLength;
-      }
-      send(joined);
-    }
-    parts.length = 0;
-    this.bytes = 0;
+    const count = this.chunks.length;
+    if (count > 0) send(count === 1 ? this.run(0) : this.copy(0, count, this.bytes));
+    this.clear();
+  }
+
+  /** Empties the batch without sending anything. */
+  discard(): void {
+    this.clear();
   }
 
   private addRange(chunk: Uint8Array, start: number, end: number): void {
-    if (chunk === this.runChunk && start === this.runEnd) {
-      this.runEnd = end;
+    const last = this.chunks.length - 1;
+    if (last >= 0 && this.chunks[last] === chunk && this.ends[last] === start) {
+      this.ends[last] = end;
     } else {
-      this.closeRun();
-      this.runChunk = chunk;
-      this.runStart = start;
-      this.runEnd = end;
+      this.chunks.push(chunk);
+      this.starts.push(start);
+      this.ends.push(end);
     }
     this.bytes += end - start;
   }
 
-  private closeRun(): void {
-    const chunk = this.runChunk;
-    if (chunk === undefined) return;
-    this.runChunk = undefined;
-    // A received chunk is a Buffer, and so is its subarray: the socket writes it without wrapping it again.
-    this.parts.push(
-      this.runStart === 0 && this.runEnd === chunk.length ? chunk : chunk.subarray(this.runStart, this.runEnd),
-    );
+  /** Run `i` as a view of its chunk (a received chunk is a Buffer, and so is its subarray). */
+  private run(i: number): Uint8Array {
+    const chunk = this.chunks[i]!;
+    const start = this.starts[i]!;
+    const end = this.ends[i]!;
+    return start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
+  }
+
+  /** Runs `from` to `to` (excluded), `size` bytes in all, copied into one Buffer. */
+  private copy(from: number, to: number, size: number): Uint8Array {
+    const out = Buffer.allocUnsafe(size);
+    let offset = 0;
+    for (let i = from; i < to; i++) {
+      const chunk = this.chunks[i]!;
+      const start = this.starts[i]!;
+      const end = this.ends[i]!;
+      out.set(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end), offset);
+      offset += end - start;
+    }
+    return out;
+  }
+
+  private clear(): void {
+    this.chunks.length = 0;
+    this.starts.length = 0;
+    this.ends.length = 0;
+    this.bytes = 0;
   }
 }

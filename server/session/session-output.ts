@@ -46,7 +46,7 @@ export class SessionOutput {
 
   /** Drops what was meant for the broker: after a connection error nothing more may reach it. */
   discardToBroker(): void {
-    this.toBrokerBatch.flushEach(() => {});
+    this.toBrokerBatch.discard();
   }
 
   /** Sends what was batched, and applies backpressure both ways. */
@@ -69,8 +69,8 @@ export class SessionOutput {
     if (this.toBrokerBatch.length > 0 && link !== undefined) {
       let full = false;
       link.cork();
-      this.toBrokerBatch.flushEach((run) => {
-        if (!link.write(run)) full = true;
+      this.toBrokerBatch.flushCoalesced((bytes) => {
+        if (!link.write(bytes)) full = true;
       });
       link.uncork();
       if (full && !this.browserPaused) {

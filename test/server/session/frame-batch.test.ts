@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameSplitter, FrameWriter, encodeHeartbeat, type Frame } from '../../../shared/index.js';
-import { FrameBatch } from '../../../server/session/frame-batch.js';
+import { COPY_LIMIT, FrameBatch } from '../../../server/session/frame-batch.js';
 import { makeMethod } from '../policy/make-method.js';
 
 /**
@@ -27,7 +27,7 @@ function golden(): Buffer {
 
 /** The frames a relay gets from these chunks, as it gets them. */
 function receive(...chunks: Uint8Array[]): Frame[] {
-  const splitter = new FrameSplitter();
+  const splitter = new FrameSplitter({ frameMax: 131072 });
   const frames: Frame[] = [];
   for (const chunk of chunks) splitter.push(chunk, (frame) => frames.push(frame));
   assert.equal(splitter.buffering, false, 'the chunks end on a frame boundary');
@@ -38,11 +38,18 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   return Buffer.concat(parts);
 }
 
-/** What flushEach hands over. */
-function runs(batch: FrameBatch): Uint8Array[] {
+/** What flushCoalesced hands over. */
+function writes(batch: FrameBatch): Uint8Array[] {
   const out: Uint8Array[] = [];
-  batch.flushEach((run) => out.push(run));
+  batch.flushCoalesced((bytes) => out.push(bytes));
   return out;
+}
+
+/** Whether two views share any byte. */
+function overlaps(a: Uint8Array, b: Uint8Array): boolean {
+  return (
+    a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength
+  );
 }
 
 /** What flushJoined hands over. */
@@ -72,7 +79,7 @@ test('all the frames of one chunk leave as that chunk, not a copy', () => {
   const batch = new FrameBatch();
   for (const frame of receive(chunk)) batch.addFrame(frame);
   assert.equal(batch.length, chunk.length);
-  const each = runs(batch);
+  const each = writes(batch);
   assert.equal(each.length, 1);
   assert.equal(each[0], chunk);
 
@@ -89,7 +96,7 @@ test('frames back to back in a chunk are one slice of it, in place', () => {
   const batch = new FrameBatch();
   for (const frame of frames.slice(2, 6)) batch.addFrame(frame);
   assert.equal(batch.length, ends[6]! - ends[2]!);
-  const each = runs(batch);
+  const each = writes(batch);
   assert.equal(each.length, 1);
   const run = each[0]!;
   assert.equal(run.buffer, chunk.buffer, 'a view of the chunk, not a copy');
@@ -99,7 +106,7 @@ test('frames back to back in a chunk are one slice of it, in place', () => {
   assert.deepEqual(run, concat(frames.slice(2, 6).map((frame) => frame.raw)));
 });
 
-test('a gap between frames starts a new run; joined, the bytes are the frames in order', () => {
+test('small runs with gaps between them are copied into one buffer, the frames in order', () => {
   const chunk = golden();
   const frames = receive(chunk);
   const picked = [frames[0]!, frames[1]!, frames[3]!, frames[4]!, frames[7]!];
@@ -108,12 +115,11 @@ test('a gap between frames starts a new run; joined, the bytes are the frames in
   const expected = concat(picked.map((frame) => frame.raw));
   assert.equal(batch.length, expected.length);
 
-  const each = runs(batch);
-  assert.deepEqual(each, [
-    concat([frames[0]!.raw, frames[1]!.raw]),
-    concat([frames[3]!.raw, frames[4]!.raw]),
-    frames[7]!.raw,
-  ]);
+  const each = writes(batch);
+  assert.equal(each.length, 1, 'one write');
+  assert.deepEqual(each[0], expected);
+  assert.ok(!overlaps(each[0]!, chunk), 'a copy');
+  assert.ok(Buffer.isBuffer(each[0]), 'a Buffer, which the socket writes without wrapping');
   assert.equal(batch.length, 0);
 
   for (const frame of picked) batch.addFrame(frame);
@@ -123,12 +129,40 @@ test('a gap between frames starts a new run; joined, the bytes are the frames in
   assert.equal(batch.length, 0);
 });
 
+test('runs of COPY_LIMIT bytes or more go as views of their chunk; the small runs between them are copied together', () => {
+  const writer = new FrameWriter();
+  const bodyFrame = (size: number, fill: number) =>
+    Buffer.from(writer.body(1, new Uint8Array(size).fill(fill), size + 8).take());
+  const big = bodyFrame(COPY_LIMIT - 8, 1); // exactly COPY_LIMIT bytes with its frame header and end
+  const bigger = bodyFrame(COPY_LIMIT, 2);
+  const small = receive(golden());
+  const batch = new FrameBatch();
+  batch.addFrame(small[0]!);
+  batch.addFrame(receive(big)[0]!);
+  batch.addFrame(small[5]!);
+  batch.addFrame(small[6]!);
+  batch.addFrame(receive(bigger)[0]!);
+  batch.add(encodeHeartbeat());
+  batch.addFrame(small[7]!);
+  const each = writes(batch);
+  assert.deepEqual(each, [
+    small[0]!.raw,
+    big,
+    concat([small[5]!.raw, small[6]!.raw]),
+    bigger,
+    concat([encodeHeartbeat(), small[7]!.raw]),
+  ]);
+  assert.equal(each[1], big, 'the large run as it came');
+  assert.equal(each[3], bigger);
+  assert.ok(overlaps(each[0]!, small[0]!.bytes), 'a small run alone is not copied either');
+});
+
 test('the same frame added twice is sent twice', () => {
   const frames = receive(golden());
   const batch = new FrameBatch();
   batch.addFrame(frames[5]!);
   batch.addFrame(frames[5]!);
-  assert.deepEqual(concat(runs(batch)), concat([frames[5]!.raw, frames[5]!.raw]));
+  assert.deepEqual(concat(writes(batch)), concat([frames[5]!.raw, frames[5]!.raw]));
 });
 
 test('each received chunk starts a new run, even when the stream continues', () => {
@@ -139,30 +173,27 @@ test('each received chunk starts a new run, even when the stream continues', () 
   const frames = receive(first, second);
   const batch = new FrameBatch();
   for (const frame of frames) batch.addFrame(frame);
-  const each = runs(batch);
-  assert.equal(each.length, 2);
-  assert.equal(each[0], first);
-  assert.equal(each[1], second);
+  const sent = joined(batch);
+  assert.equal(sent.length, 1);
+  assert.deepEqual(sent[0], stream, 'two runs, joined');
+  assert.ok(!overlaps(sent[0]!, stream));
 
   // Back to the first chunk after the second: a third run, kept in the order added.
   const [a, b] = [receive(first), receive(second)];
   for (const frame of [a[0]!, a[1]!, b[0]!, a[2]!, a[3]!]) batch.addFrame(frame);
-  assert.deepEqual(runs(batch), [concat([a[0]!.raw, a[1]!.raw]), b[0]!.raw, concat([a[2]!.raw, a[3]!.raw])]);
+  assert.deepEqual(writes(batch), [concat([a[0]!.raw, a[1]!.raw, b[0]!.raw, a[2]!.raw, a[3]!.raw])]);
 });
 
 test('the stream split at every offset comes out as the same bytes', () => {
   const stream = golden();
-  const boundaries = new Set(offsets(stream));
   for (let at = 1; at < stream.length; at++) {
     const chunks = [Buffer.from(stream.subarray(0, at)), Buffer.from(stream.subarray(at))];
     const batch = new FrameBatch();
     for (const frame of receive(...chunks)) batch.addFrame(frame);
     assert.equal(batch.length, stream.length, `split at ${at}`);
-    const each = runs(batch);
-    assert.deepEqual(concat(each), stream, `split at ${at}`);
-    // The frames before the split, the frame copied whole across it, the frames after it.
-    assert.ok(each.length <= 3, `split at ${at}: ${each.length} runs`);
-    if (boundaries.has(at)) assert.equal(each.length, 2, `split at frame boundary ${at}`);
+    const each = writes(batch);
+    assert.equal(each.length, 1, `split at ${at}: small runs are one write`);
+    assert.deepEqual(each[0], stream, `split at ${at}`);
 
     for (const frame of receive(...chunks)) batch.addFrame(frame);
     const sent = joined(batch);
@@ -177,9 +208,7 @@ test('the stream one byte at a time comes out as the same bytes', () => {
   const frames = receive(...bytes);
   const batch = new FrameBatch();
   for (const frame of frames) batch.addFrame(frame);
-  const each = runs(batch);
-  assert.equal(each.length, frames.length, 'each frame was reassembled in a buffer of its own');
-  assert.deepEqual(concat(each), stream);
+  assert.deepEqual(writes(batch), [stream]);
   for (const frame of frames) batch.addFrame(frame);
   assert.deepEqual(joined(batch)[0], stream);
 });
@@ -189,7 +218,7 @@ test('what is flushed splits back into the same frames', () => {
   const frames = receive(stream.subarray(0, 30), stream.subarray(30, 31), stream.subarray(31));
   const batch = new FrameBatch();
   for (const frame of frames) batch.addFrame(frame);
-  const again = receive(...runs(batch));
+  const again = receive(...writes(batch));
   assert.deepEqual(
     again.map((frame) => [frame.type, frame.channel, Buffer.from(frame.payload)]),
     frames.map((frame) => [frame.type, frame.channel, Buffer.from(frame.payload)]),
@@ -208,14 +237,16 @@ test('encoded frames are their own run, kept in order with relayed ones', () => 
   batch.add(heartbeat);
   batch.add(heartbeat);
   assert.equal(batch.length, frames[0]!.raw.length + frames[1]!.raw.length + frames[2]!.raw.length + 3 * 8);
-  const each = runs(batch);
-  assert.deepEqual(each, [frames[0]!.raw, heartbeat, concat([frames[1]!.raw, frames[2]!.raw]), heartbeat, heartbeat]);
-  assert.equal(each[1], heartbeat, 'passed on as given');
+  assert.deepEqual(writes(batch), [
+    concat([frames[0]!.raw, heartbeat, frames[1]!.raw, frames[2]!.raw, heartbeat, heartbeat]),
+  ]);
 
   batch.add(heartbeat);
   const sent = joined(batch);
   assert.equal(sent.length, 1);
   assert.equal(sent[0], heartbeat, 'a single run is sent as it is');
+  batch.add(heartbeat);
+  assert.equal(writes(batch)[0], heartbeat);
 });
 
 test('a flush empties the batch: nothing flushed twice, and a later frame of the same chunk starts afresh', () => {
@@ -224,9 +255,9 @@ test('a flush empties the batch: nothing flushed twice, and a later frame of the
   const batch = new FrameBatch();
   batch.addFrame(frames[0]!);
   batch.addFrame(frames[1]!);
-  assert.equal(runs(batch).length, 1);
+  assert.equal(writes(batch).length, 1);
   assert.equal(batch.length, 0);
-  assert.deepEqual(runs(batch), [], 'a second flushEach hands over nothing');
+  assert.deepEqual(writes(batch), [], 'a second flush hands over nothing');
   assert.deepEqual(joined(batch), [], 'nor does flushJoined');
 
   // Frame 2 lies right after the run already flushed: it must go alone.
@@ -236,9 +267,10 @@ test('a flush empties the batch: nothing flushed twice, and a later frame of the
   assert.equal(batch.length, 0);
   assert.deepEqual(joined(batch), []);
 
-  // A batch dropped with flushEach (what discardToBroker does) starts empty too.
+  // A discarded batch (what discardToBroker does) starts empty too.
   batch.addFrame(frames[3]!);
-  batch.flushEach(() => {});
+  batch.discard();
+  assert.equal(batch.length, 0);
   batch.addFrame(frames[4]!);
-  assert.deepEqual(runs(batch), [frames[4]!.raw]);
+  assert.deepEqual(writes(batch), [frames[4]!.raw]);
 });
