@@ -13,7 +13,13 @@ import {
 import { replyText as fitReplyText } from '../policy/authorize.js';
 import type { Authorizer, Denial } from './authorizer.js';
 import { assertBrokerSafe } from './broker-safe-values.js';
-import { encodeHeaderFrame, stampIdentity, type IdentityRules } from './identity.js';
+import {
+  encodeHeaderFrame,
+  encodeIdentityTable,
+  spliceIdentity,
+  stampIdentity,
+  type IdentityRules,
+} from './identity.js';
 
 /** Where the relay's frames go: the session's output, the same methods for every session. */
 export interface RelayOutput {
@@ -97,6 +103,8 @@ const writer = new FrameWriter();
  */
 export class ChannelRelay {
   private readonly channels = new Map<number, ChannelState>();
+  /** The identity header as an encoded table, made for the first publish. */
+  private identityTable: Uint8Array | undefined;
 
   constructor(private readonly ctx: RelayContext) {}
 
@@ -323,10 +331,17 @@ export class ChannelRelay {
         40,
       );
     }
-    const refusal = stampIdentity(header.properties, this.ctx.subject, this.ctx.identity);
-    if (refusal !== undefined) return this.refuse(frame.channel, state, refusal, 60, 40);
+    let stamped = spliceIdentity(
+      frame,
+      (this.identityTable ??= encodeIdentityTable(this.ctx.subject, this.ctx.identity)),
+    );
+    if (stamped === undefined) {
+      const refusal = stampIdentity(header.properties, this.ctx.subject, this.ctx.identity);
+      if (refusal !== undefined) return this.refuse(frame.channel, state, refusal, 60, 40);
+      stamped = encodeHeaderFrame(frame.channel, header.bodySize, header.properties);
+    }
     this.ctx.output.relayToBroker(state.publish);
-    this.ctx.output.toBroker(encodeHeaderFrame(frame.channel, header.bodySize, header.properties));
+    this.ctx.output.toBroker(stamped);
     state.publish = undefined;
     state.bodyRemaining = header.bodySize > 0 ? header.bodySize : -1;
   }

@@ -1,4 +1,15 @@
-import { FrameWriter, ReplyCode, type BasicProperties, type FieldTable } from '../../shared/index.js';
+import {
+  ByteWriter,
+  FRAME_END,
+  FRAME_HEADER_SIZE,
+  FrameType,
+  FrameWriter,
+  ReplyCode,
+  writeTable,
+  type BasicProperties,
+  type FieldTable,
+  type Frame,
+} from '../../shared/index.js';
 
 export interface IdentityRules {
   /** Header every published message carries, set by the gateway. */
@@ -52,4 +63,54 @@ const writer = new FrameWriter();
 /** Re-encodes a content header frame after its properties were changed. */
 export function encodeHeaderFrame(channel: number, bodySize: number, properties: BasicProperties): Uint8Array {
   return writer.header(channel, bodySize, properties).take();
+}
+
+/** The identity header alone, as the encoded table (with its length) that `spliceIdentity` inserts. */
+export function encodeIdentityTable(subject: string, rules: IdentityRules): Uint8Array {
+  const w = new ByteWriter(64);
+  writeTable(w, { [rules.headerName]: subject });
+  return w.take();
+}
+
+// Flag bits of content-type, content-encoding, headers and user-id (properties 0, 1, 2 and 11).
+const CONTENT_TYPE = 0x8000;
+const CONTENT_ENCODING = 0x4000;
+const HEADERS = 0x2000;
+const USER_ID = 0x0010;
+/** class (2), weight (2) and body size (8) come before the flags. */
+const FLAGS_OFFSET = 12;
+
+/**
+ * The stamped header frame, spliced from a received one that has no headers
+ * table and no user-id (what most publishes carry): `identityTable` goes where
+ * the headers property belongs, after content-type and content-encoding, and
+ * the headers flag is set; the other bytes are copied as they came, weight
+ * zeroed. Byte for byte what stamping and re-encoding give, without decoding
+ * into objects and back. Only for a frame that decoded, so its strings lie
+ * within it; undefined when the frame has headers or a user-id.
+ */
+export function spliceIdentity(frame: Frame, identityTable: Uint8Array): Uint8Array | undefined {
+  const bytes = frame.bytes;
+  const payload = frame.payloadStart;
+  const flags = (bytes[payload + FLAGS_OFFSET]! << 8) | bytes[payload + FLAGS_OFFSET + 1]!;
+  if (flags & (HEADERS | USER_ID)) return undefined;
+  let insertAt = payload + FLAGS_OFFSET + 2;
+  if (flags & CONTENT_TYPE) insertAt += 1 + bytes[insertAt]!;
+  if (flags & CONTENT_ENCODING) insertAt += 1 + bytes[insertAt]!;
+  const payloadEnd = payload + frame.size;
+  const size = frame.size + identityTable.length;
+  const out = Buffer.allocUnsafe(FRAME_HEADER_SIZE + size + 1);
+  out[0] = FrameType.Header;
+  out.writeUInt16BE(frame.channel, 1);
+  out.writeUInt32BE(size, 3);
+  let at = FRAME_HEADER_SIZE;
+  out.set(bytes.subarray(payload, insertAt), at);
+  out.writeUInt16BE(0, at + 2); // weight
+  out.writeUInt16BE(flags | HEADERS, at + FLAGS_OFFSET);
+  at += insertAt - payload;
+  out.set(identityTable, at);
+  at += identityTable.length;
+  out.set(bytes.subarray(insertAt, payloadEnd), at);
+  out[at + payloadEnd - insertAt] = FRAME_END;
+  return out;
 }
