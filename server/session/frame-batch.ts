@@ -57,13 +57,6 @@ export class FrameBatch {
     this.clear();
   }
 
-  /** Hands everything to `send` as one buffer (copying only when there is more than one run), then empties it. */
-  flushJoined(send: (message: Uint8Array) => void): void {
-    const count = this.chunks.length;
-    if (count > 0) send(count === 1 ? this.run(0) : this.copy(0, count, this.bytes));
-    this.clear();
-  }
-
   /** Empties the batch without sending anything. */
   discard(): void {
     this.clear();

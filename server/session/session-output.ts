@@ -54,7 +54,8 @@ export class SessionOutput {
     if (this.toBrowserBatch.length > 0) {
       let messages = 0;
       const bytes = this.toBrowserBatch.length;
-      this.toBrowserBatch.flushJoined((message) => {
+      // Whole frames in every message; a body of COPY_LIMIT or more goes as a message of its own rather than copied.
+      this.toBrowserBatch.flushCoalesced((message) => {
         messages++;
         this.socket.send(message);
       });
