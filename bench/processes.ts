@@ -58,14 +58,22 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
+/** The Node flags of `npm start` (package.json), given to every server under test alike. */
+const GATEWAY_NODE_FLAGS = ['--initial-old-space-size=64'];
+
 function start(script: string, args: string[], port: number, probe: string): Promise<ServerProcess> {
   const path = fileURLToPath(new URL(script, import.meta.url));
   // WARREN_BENCH_CPU_PROF=DIR writes a CPU profile of each server under test into DIR when it stops.
   const profileDir = process.env['WARREN_BENCH_CPU_PROF'];
   const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
-  const child = spawn(process.execPath, ['--max-old-space-size=512', ...profile, path, ...args], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  // The servers run with the flags `npm start` gives the gateway (see "Memory and garbage collection" in README.md).
+  const child = spawn(
+    process.execPath,
+    ['--max-old-space-size=512', ...GATEWAY_NODE_FLAGS, ...profile, path, ...args],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const pid = child.pid!;
   return waitForHttp(probe, child, 10_000).then(() => ({
     port,

@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=64
+// The heap flag: see "Memory and garbage collection" in README.md.
 import { ConfigError, helpText, loadConfig, wantsHelp } from './config/index.js';
 import { startGateway } from './gateway.js';
 
