@@ -20,7 +20,7 @@ import { dts } from 'rollup-plugin-dts';
 // runs the result.
 const CODEC_MEMBERS = [
   ...['methods', 'content', 'args'],
-  ...['bytes', 'pos', 'end', 'dataView', 'view', 'reset', 'remaining', 'need', 'buf', 'ensure'],
+  ...['bytes', 'pos', 'end', 'dataView', 'view', 'reset', 'remaining', 'need', 'buf', 'ensure', 'copied'],
   ...['octet', 'int8', 'short', 'int16', 'long', 'int32', 'longlong', 'int64', 'uint64', 'float32', 'float64'],
   ...['shortstr', 'longstr', 'longstrBytes', 'beginLength', 'endLength', 'take', 'truncate', 'raw', 'payload'],
   ...['method', 'header', 'begin', 'info', 'names', 'codes', 'payloadStart', 'emit'],
@@ -67,6 +67,39 @@ const clientFlags = {
   },
 };
 
+/**
+ * Class members of the codec that the client never reads, left out of its bundle:
+ * frames never leave the bundle, and the client reads their payload, not the
+ * whole frame (`raw`, for the gateway's relay); nor does it ask whether a
+ * splitter holds part of a frame (`buffering`).
+ */
+const CLIENT_OMITTED = {
+  '/shared/frame-splitter.js': ['SplitFrame.raw', 'FrameSplitter.buffering'],
+};
+const clientOmitted = {
+  name: 'client-omitted',
+  transform(code, id) {
+    const file = Object.keys(CLIENT_OMITTED).find((suffix) => id.endsWith(suffix));
+    if (file === undefined) return null;
+    const classes = this.parse(code).body.map((node) =>
+      node.type === 'ExportNamedDeclaration' ? node.declaration : node,
+    );
+    const members = CLIENT_OMITTED[file].map((member) => {
+      const [className, name] = member.split('.');
+      const found = classes
+        .find((node) => node?.type === 'ClassDeclaration' && node.id.name === className)
+        ?.body.body.find((node) => node.type === 'MethodDefinition' && node.key.name === name);
+      if (found === undefined) this.error(`${member} not found in ${file}`);
+      return found;
+    });
+    let kept = code;
+    for (const { start, end } of members.sort((a, b) => b.start - a.start)) {
+      kept = kept.slice(0, start) + kept.slice(end);
+    }
+    return { code: kept, map: null };
+  },
+};
+
 /** Argument types by the one base-36 digit that stands for each in the packed spec. */
 const ARG_TYPES = [
   ...['octet', 'short', 'long', 'longlong', 'bit', 'shortstr', 'longstr', 'table'],
@@ -75,19 +108,23 @@ const ARG_TYPES = [
 
 /**
  * shared/spec.ts's table, packed for the bundle into a string that gzips to
- * 70% of the object literal's size: `class<id>,method<!content><id> arg<type>…,…;`.
+ * 70% of the object literal's size: `class<id>,method<!content>[id] arg<type>…,…;`.
  * A reply named after the method before it, with the next id and no content
- * (`declare` → `declareOk`), is written as its arguments alone. The order of the
- * types matches ARG_TYPES in shared/method-codec.ts, so gzip stores the list once.
+ * (`declare` → `declareOk`), is written as its arguments alone. A method whose id
+ * is the next multiple of 10 after the one before it (as most are) leaves it out.
+ * The order of the types matches ARG_TYPES in shared/method-codec.ts, so gzip
+ * stores the list once.
  */
 function packSpec(spec) {
   const classes = Object.entries(spec).map(([className, { id, methods }]) => {
     let previous = { name: '', id: 0 };
     const packed = Object.entries(methods).map(([name, method]) => {
       const reply = name === `${previous.name}Ok` && method.id === previous.id + 1 && method.content !== true;
+      const implicitId = method.id === previous.id - (previous.id % 10) + 10;
       previous = { name, id: method.id };
       const args = Object.entries(method.args).map(([arg, type]) => arg + ARG_TYPES.indexOf(type).toString(36));
-      return [reply ? '' : name + (method.content === true ? '!' : '') + method.id, ...args].join(' ');
+      const head = name + (method.content === true ? '!' : '') + (implicitId ? '' : method.id);
+      return [reply ? '' : head, ...args].join(' ');
     });
     return [className + id, ...packed].join(',');
   });
@@ -101,12 +138,13 @@ const unpackSpec = (packed, types) => {
     const [head, ...methods] = packedClass.split(',');
     const [, className, classId] = /(\D+)(\d+)/.exec(head);
     const table = (spec[className] = { id: +classId, methods: {} });
-    let name, id;
+    let name;
+    let id = 0;
     for (const method of methods) {
       const [head, ...packedArgs] = method.split(' ');
       const [, newName, content, newId] = /([^!\d]*)(!?)(\d*)/.exec(head);
       name = newName || name + 'Ok';
-      id = newId ? +newId : id + 1;
+      id = newId ? +newId : newName ? id - (id % 10) + 10 : id + 1;
       const args = {};
       for (const arg of packedArgs) args[arg.slice(0, -1)] = types[parseInt(arg.slice(-1), 36)];
       table.methods[name] = content ? { id, content: true, args } : { id, args };
@@ -133,7 +171,7 @@ const packedSpec = {
 export default [
   {
     input: 'dist/bundle/browser/index.js',
-    plugins: [clientFlags, packedSpec],
+    plugins: [clientFlags, clientOmitted, packedSpec],
     output: [
       { file: 'dist/browser/warren.mjs', format: 'es' },
       { file: 'dist/browser/warren.min.js', format: 'iife', name: 'Warren', plugins: [minify] },

@@ -52,6 +52,7 @@ class SplitFrame implements Frame {
     return this.bytes.subarray(this.payloadStart, this.payloadStart + this.size);
   }
 
+  /** The gateway's relay reads it; rollup.config.mjs leaves it out of the browser bundle. */
   get raw(): Uint8Array {
     return this.bytes.subarray(this.payloadStart - FRAME_HEADER_SIZE, this.payloadStart + this.size + 1);
   }
@@ -88,7 +89,7 @@ export class FrameSplitter {
     this.headerPending = PROTOCOL_HEADER_CHECK && options.protocolHeader === true ? PROTOCOL_HEADER.length : 0;
   }
 
-  /** True while part of a frame (or of the protocol header) is buffered. */
+  /** True while part of a frame (or of the protocol header) is buffered. Not in the browser bundle (rollup.config.mjs). */
   get buffering(): boolean {
     return (
       this.headLength > 0 ||
