@@ -62,14 +62,15 @@ const byName = new Map<string, Plan>();
 
 for (const [className, cls] of Object.entries(SPEC)) {
   for (const [methodName, method] of Object.entries(cls.methods)) {
+    const args = Object.entries(method.args as Record<string, ArgType>);
     const info: MethodInfo = {
       name: `${className}.${methodName}` as MethodName,
       classId: cls.id,
       methodId: method.id,
-      content: 'content' in method && method.content === true,
-      args: Object.entries(method.args as Record<string, ArgType>).map(([name, type]) => ({ name, type })),
+      content: (method as { content?: boolean }).content === true,
+      args: args.map(([name, type]) => ({ name, type })),
     };
-    const plan = { info, names: info.args.map((a) => a.name), codes: info.args.map((a) => ARG_TYPES.indexOf(a.type)) };
+    const plan = { info, names: args.map(([name]) => name), codes: args.map(([, type]) => ARG_TYPES.indexOf(type)) };
     byId.set(cls.id * 65536 + method.id, plan);
     byName.set(info.name, plan);
   }
