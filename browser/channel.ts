@@ -10,7 +10,7 @@ import type { Connection } from './connection.js';
 import { Consumer, type ConsumeOptions } from './consumer.js';
 import { withTimeout } from './deadline.js';
 import { Emitter } from './emitter.js';
-import { ErrorCode, WarrenError, closeError } from './errors.js';
+import { WarrenError, closeError } from './errors.js';
 import { Message } from './message.js';
 import type { DeclareOptions } from './topology.js';
 
@@ -274,7 +274,7 @@ export class Channel extends Emitter<ChannelEvents> {
     try {
       await this._call('channel.close', { replyCode: 200 });
     } finally {
-      this._shutdown(new WarrenError(ErrorCode.Closed, 'channel closed'), false);
+      this._shutdown(new WarrenError('ERR_CLOSED', 'channel closed'), false);
     }
   }
 
@@ -332,7 +332,7 @@ export class Channel extends Emitter<ChannelEvents> {
         return this.connection._guard(() => this._emit('cancel', method.args.consumerTag));
       case 'channel.close':
         this.connection._write(this.id, { name: 'channel.closeOk', args: {} });
-        return this._shutdown(closeError(ErrorCode.ChannelClosed, method.args), true);
+        return this._shutdown(closeError('ERR_CHANNEL_CLOSED', method.args), true);
       case 'channel.flow':
         return this.connection._write(this.id, { name: 'channel.flowOk', args: method.args });
       case 'basic.getEmpty':
@@ -415,7 +415,7 @@ export class Channel extends Emitter<ChannelEvents> {
       if (seq > tag) break;
       if (seq === tag || multiple) {
         this._unconfirmed.delete(seq);
-        if (nacked) pending._reject(new WarrenError(ErrorCode.Nacked, 'nacked'));
+        if (nacked) pending._reject(new WarrenError('ERR_NACKED', 'nacked'));
         else pending._resolve(undefined);
       }
     }

@@ -10,7 +10,7 @@ import {
 import { Channel } from './channel.js';
 import { withTimeout } from './deadline.js';
 import { Emitter } from './emitter.js';
-import { ErrorCode, WarrenError, closeError } from './errors.js';
+import { WarrenError, closeError } from './errors.js';
 import { DEFAULTS, type ConnectOptions, type Settings } from './options.js';
 import { reconnect, retryable } from './reconnect.js';
 import { Socket, type WebSocketConstructor } from './socket.js';
@@ -122,7 +122,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (state === 'closing' || state === 'closed') return;
     this._state = 'closing';
     clearTimeout(this._sleep);
-    this._handshake?.(new WarrenError(ErrorCode.Closed, 'closed'));
+    this._handshake?.(new WarrenError('ERR_CLOSED', 'closed'));
     if (state === 'open') await this._call0('connection.close', { replyCode: 200 }).catch(() => {});
     this._finish(undefined);
   }
@@ -131,7 +131,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   _newChannel(): Promise<Channel> {
     let id = 1;
     while (this._channels.has(id)) id++;
-    if (id > this._channelMax) throw new WarrenError(ErrorCode.ChannelMax, 'channel_max');
+    if (id > this._channelMax) throw new WarrenError('ERR_CHANNEL_MAX', 'channel_max');
     const channel = new Channel(this, id);
     this._channels.set(id, channel);
     return channel._open(false).then(() => channel);
@@ -154,7 +154,7 @@ export class Connection extends Emitter<ConnectionEvents> {
    */
   _run(job: () => void, fail: (error: unknown) => void, publish: boolean): void {
     if (this._state === 'closing' || this._state === 'closed') {
-      return fail(this._closeReason ?? new WarrenError(ErrorCode.Closed, 'connection closed'));
+      return fail(this._closeReason ?? new WarrenError('ERR_CLOSED', 'connection closed'));
     }
     this._jobs.push({ _run: job, _fail: fail, _publish: publish, _deadline: Date.now() + this._options.waitTimeout });
     this._pump();
@@ -169,7 +169,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       const job = jobs[0]!;
       if (job._deadline <= Date.now()) {
         jobs.shift();
-        job._fail(new WarrenError(ErrorCode.Timeout, 'wait timeout'));
+        job._fail(new WarrenError('ERR_TIMEOUT', 'wait timeout'));
         continue;
       }
       if (this._state !== 'open') break;
@@ -189,7 +189,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   /** @internal Writes one method frame; it leaves with the microtask's batch. */
   _write(channel: number, method: Method): void {
     const socket = this._socket;
-    if (socket === undefined) throw new WarrenError(ErrorCode.ConnectionLost, 'connection lost');
+    if (socket === undefined) throw new WarrenError('ERR_CONNECTION_LOST', 'connection lost');
     this._frames(socket, (out) => out.method(channel, method));
   }
 
@@ -223,7 +223,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   async _open(): Promise<void> {
     const options = this._options;
     const WebSocketClass = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor | undefined);
-    if (WebSocketClass === undefined) throw new WarrenError(ErrorCode.NoWebSocket, 'no WebSocket class');
+    if (WebSocketClass === undefined) throw new WarrenError('ERR_NO_WEBSOCKET', 'no WebSocket class');
     this._token = await this._fetchToken();
     this._closeReason = undefined;
     this._blocked = false;
@@ -248,7 +248,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   _finish(error: WarrenError | undefined): void {
     this._state = 'closed';
     for (const timer of this._timers) clearTimeout(timer);
-    const reason = (this._closeReason = error ?? new WarrenError(ErrorCode.Closed, 'connection closed'));
+    const reason = (this._closeReason = error ?? new WarrenError('ERR_CLOSED', 'connection closed'));
     for (const channel of [...this._channels.values()]) channel._shutdown(reason, error !== undefined);
     const jobs = this._jobs;
     this._jobs = [];
@@ -276,7 +276,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       }
     } catch (err) {
       // Undecodable input: the stream cannot be trusted any more.
-      this._closeReason = new WarrenError(ErrorCode.Protocol, 'bad frame', 0, 0, 0, err);
+      this._closeReason = new WarrenError('ERR_PROTOCOL', 'bad frame', 0, 0, 0, err);
       socket._close();
     }
   }
@@ -322,7 +322,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         return this._handshake?.();
       case 'connection.close':
         this._write(0, { name: 'connection.closeOk', args: {} });
-        this._closeReason = closeError(ErrorCode.ConnectionClosed, method.args);
+        this._closeReason = closeError('ERR_CONNECTION_CLOSED', method.args);
         return socket._close();
       case 'connection.blocked':
         this._blocked = true;
@@ -342,7 +342,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     this._socket = undefined;
     clearTimeout(this._timers[1]);
     clearInterval(this._timers[2]);
-    const reason = this._closeReason ?? new WarrenError(ErrorCode.ConnectionLost, 'connection lost', 0, 0, 0, error);
+    const reason = this._closeReason ?? new WarrenError('ERR_CONNECTION_LOST', 'connection lost', 0, 0, 0, error);
     this._handshake?.(reason);
     this._control._lost(reason);
     for (const channel of this._channels.values()) channel._lost(reason);
@@ -366,7 +366,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         // Two heartbeat periods (four ticks) without a frame: the peer is gone.
         if (this._received !== seen) silent = 0;
         else if (++silent >= 4) {
-          this._closeReason = new WarrenError(ErrorCode.Timeout, 'missed heartbeats');
+          this._closeReason = new WarrenError('ERR_TIMEOUT', 'missed heartbeats');
           return socket._close();
         }
         seen = this._received;

@@ -1,4 +1,8 @@
-/** Stable codes of the errors the client raises; `switch (err.code)` on these, never on the text. */
+/**
+ * Stable codes of the errors the client raises; `switch (err.code)` on these, never on the text.
+ * The client itself writes them as string literals (checked against the `ErrorCode` type),
+ * which minify smaller than member accesses.
+ */
 export const ErrorCode = {
   /** The broker or gateway closed the connection (`replyCode` says why: 403, 530, 320…). */
   ConnectionClosed: 'ERR_CONNECTION_CLOSED',

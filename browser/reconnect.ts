@@ -1,6 +1,6 @@
 import { backoffDelay } from './backoff.js';
 import type { Connection } from './connection.js';
-import { ErrorCode, WarrenError } from './errors.js';
+import { WarrenError } from './errors.js';
 import type { ConnectOptions } from './options.js';
 
 /**
@@ -30,7 +30,7 @@ export async function reconnect(connection: Connection, error: unknown): Promise
     try {
       await connection._open();
       const renamedQueues = await restore(connection);
-      if (connection._socket === undefined) throw new WarrenError(ErrorCode.ConnectionLost, 'connection lost');
+      if (connection._socket === undefined) throw new WarrenError('ERR_CONNECTION_LOST', 'connection lost');
       if (connection._state !== 'reconnecting') return;
       connection._state = 'open';
       connection._guard(() => connection._emit('reconnected', { renamedQueues }));
@@ -43,7 +43,7 @@ export async function reconnect(connection: Connection, error: unknown): Promise
     }
   }
   connection._finish(
-    error instanceof WarrenError ? error : new WarrenError(ErrorCode.ConnectionLost, 'gave up', 0, 0, 0, error),
+    error instanceof WarrenError ? error : new WarrenError('ERR_CONNECTION_LOST', 'gave up', 0, 0, 0, error),
   );
 }
 
@@ -54,7 +54,7 @@ async function restore(connection: Connection): Promise<Map<string, string>> {
   let temp = await connection._newChannel();
   const renamed = await connection._topology.restore(temp, async () => (temp = await connection._newChannel()), report);
   await temp._call('channel.close', { replyCode: 200 }, undefined, true);
-  temp._shutdown(new WarrenError(ErrorCode.Closed, 'channel closed'), false);
+  temp._shutdown(new WarrenError('ERR_CLOSED', 'channel closed'), false);
   for (const channel of channels) {
     try {
       await channel._open(true, renamed);
