@@ -45,7 +45,7 @@ export interface QueueDeclareOk {
 interface Pending {
   _resolve(value: unknown): void;
   _reject(error: unknown): void;
-  _then: ((reply: unknown) => unknown) | undefined;
+  _then?: ((reply: unknown) => unknown) | undefined;
 }
 
 type Args = Record<string, unknown>;
@@ -72,11 +72,12 @@ export class Channel extends Emitter<ChannelEvents> {
   readonly _consumers = new Map<string, Consumer>();
   private _calls: Pending[] = [];
   private _incoming: Message | undefined;
-  private _bodySize = 0;
-  private _received = 0;
-  private _confirm = false;
-  private _tx = false;
-  private _seq = 0;
+  // Set before first use (a content header, confirm.select): no initializers to carry.
+  private _bodySize!: number;
+  private _received!: number;
+  private _confirm?: boolean;
+  private _tx?: boolean;
+  private _seq!: number;
   private _unconfirmed = new Map<number, Pending>();
   /** Last basic.qos per value of `global`. */
   private readonly _qos: (Args | undefined)[] = [];
@@ -93,12 +94,12 @@ export class Channel extends Emitter<ChannelEvents> {
   async exchangeDeclare(exchange: string, type = 'direct', options: ExchangeDeclareOptions = {}): Promise<void> {
     const args = { exchange, type, ...options };
     await this._call('exchange.declare', args);
-    if (options.passive !== true) this.connection._topology.exchange(exchange, args);
+    if (options.passive !== true) this.connection._topology._exchange(exchange, args);
   }
 
   async exchangeDelete(exchange: string, options: { ifUnused?: boolean } = {}): Promise<void> {
     await this._call('exchange.delete', { exchange, ...options });
-    this.connection._topology.exchange(exchange, undefined);
+    this.connection._topology._exchange(exchange, undefined);
   }
 
   /** Routes messages from exchange `source` to exchange `destination` (a RabbitMQ extension). */
@@ -114,14 +115,14 @@ export class Channel extends Emitter<ChannelEvents> {
   async queueDeclare(queue = '', options: QueueDeclareOptions = {}): Promise<QueueDeclareOk> {
     const args = { queue, ...options };
     const ok = await this._call<QueueDeclareOk>('queue.declare', args);
-    if (options.passive !== true) this.connection._topology.queue(ok.queue, args);
+    if (options.passive !== true) this.connection._topology._queue(ok.queue, args);
     return ok;
   }
 
   /** Deletes a queue; resolves with the number of messages deleted with it. */
   async queueDelete(queue: string, options: { ifUnused?: boolean; ifEmpty?: boolean } = {}): Promise<number> {
     const ok = await this._call<{ messageCount: number }>('queue.delete', { queue, ...options });
-    this.connection._topology.queue(queue, undefined);
+    this.connection._topology._queue(queue, undefined);
     return ok.messageCount;
   }
 
@@ -177,7 +178,7 @@ export class Channel extends Emitter<ChannelEvents> {
       );
       if (!this._confirm) return RESOLVED;
       return new Promise((resolve, reject) =>
-        this._unconfirmed.set(++this._seq, { _resolve: resolve, _reject: reject, _then: undefined }),
+        this._unconfirmed.set(++this._seq, { _resolve: resolve, _reject: reject }),
       );
     };
     try {
@@ -194,7 +195,7 @@ export class Channel extends Emitter<ChannelEvents> {
    */
   basicConsume(queue: string, options: ConsumeOptions = {}, callback?: (message: Message) => void): Promise<Consumer> {
     // Registered when consume-ok arrives, before any delivery that follows it in the same read.
-    return this._call('basic.consume', { queue, ...options }, (ok) => {
+    return this._call('basic.consume', { queue, ...options }, false, (ok) => {
       const consumer = new Consumer(this, (ok as { consumerTag: string }).consumerTag, queue, options, callback);
       this._consumers.set(consumer.tag, consumer);
       return consumer;
@@ -202,7 +203,7 @@ export class Channel extends Emitter<ChannelEvents> {
   }
 
   async basicCancel(consumerTag: string): Promise<void> {
-    await this._call('basic.cancel', { consumerTag }, () => this._dropConsumer(consumerTag));
+    await this._call('basic.cancel', { consumerTag }, false, () => this._dropConsumer(consumerTag));
   }
 
   /** Fetches one message, or null when the queue is empty. */
@@ -233,7 +234,7 @@ export class Channel extends Emitter<ChannelEvents> {
   }
 
   async txSelect(): Promise<void> {
-    await this._call('tx.select', {}, () => (this._tx = true));
+    await this._call('tx.select', {}, false, () => (this._tx = true));
   }
 
   async txCommit(): Promise<void> {
@@ -283,12 +284,12 @@ export class Channel extends Emitter<ChannelEvents> {
    * `then` makes of them (run synchronously on arrival). Waits for the
    * connection unless `now` (used while restoring after a reconnect).
    */
-  _call<T = unknown>(name: MethodName, args: Args, then?: (reply: unknown) => unknown, now = false): Promise<T> {
+  _call<T = unknown>(name: MethodName, args: Args, now?: boolean, then?: (reply: unknown) => unknown): Promise<T> {
     return new Promise((resolve, reject) => {
       const send = (): void => {
         if (this._error) throw this._error;
         // Written first: a method that fails to encode must leave no reply awaited.
-        this.connection._write(this.id, { name, args } as Method);
+        this.connection._write(this.id, name, args);
         this._calls.push({ _resolve: resolve as (value: unknown) => void, _reject: reject, _then: then });
         // Publishes written after confirm.select count from 1; mark it in wire order.
         if (name === 'confirm.select') {
@@ -301,18 +302,21 @@ export class Channel extends Emitter<ChannelEvents> {
     });
   }
 
-  /** @internal Opens (or reopens after a reconnect) this channel and restores its modes and consumers. */
-  async _open(restore: boolean, renamed?: Map<string, string>): Promise<void> {
+  /**
+   * @internal Opens this channel; after a reconnect (given the queues that came
+   * back `renamed`, old → new) reopens it and restores its modes and consumers.
+   */
+  async _open(renamed?: Map<string, string>): Promise<void> {
     this._epoch++;
-    await this._call('channel.open', {}, undefined, true);
-    if (!restore) return;
-    for (const qos of this._qos) if (qos) await this._call('basic.qos', qos, undefined, true);
-    if (this._confirm) await this._call('confirm.select', {}, undefined, true);
-    if (this._tx) await this._call('tx.select', {}, undefined, true);
+    await this._call('channel.open', {}, true);
+    if (!renamed) return;
+    for (const qos of this._qos) if (qos) await this._call('basic.qos', qos, true);
+    if (this._confirm) await this._call('confirm.select', {}, true);
+    if (this._tx) await this._call('tx.select', {}, true);
     for (const consumer of this._consumers.values()) {
-      consumer.queue = renamed?.get(consumer.queue) ?? consumer.queue;
+      consumer.queue = renamed.get(consumer.queue) ?? consumer.queue;
       const args = { ...consumer.options, queue: consumer.queue, consumerTag: consumer.tag };
-      await this._call('basic.consume', args, undefined, true);
+      await this._call('basic.consume', args, true);
     }
   }
 
@@ -325,16 +329,27 @@ export class Channel extends Emitter<ChannelEvents> {
         this._incoming = new Message(this, method.args);
         return;
       case 'basic.ack':
-      case 'basic.nack':
-        return this._confirmed(method.args.deliveryTag, method.args.multiple, method.name === 'basic.nack');
+      case 'basic.nack': {
+        // Settles the publish confirmed, or with `multiple` every one up to it.
+        const { deliveryTag, multiple } = method.args;
+        for (const [seq, pending] of this._unconfirmed) {
+          if (seq > deliveryTag) break;
+          if (seq === deliveryTag || multiple) {
+            this._unconfirmed.delete(seq);
+            if (method.name === 'basic.nack') pending._reject(new WarrenError('ERR_NACKED', 'nacked'));
+            else pending._resolve(undefined);
+          }
+        }
+        return;
+      }
       case 'basic.cancel':
         this._dropConsumer(method.args.consumerTag);
         return this.connection._guard(() => this._emit('cancel', method.args.consumerTag));
       case 'channel.close':
-        this.connection._write(this.id, { name: 'channel.closeOk', args: {} });
+        this.connection._write(this.id, 'channel.closeOk', {});
         return this._shutdown(closeError('ERR_CHANNEL_CLOSED', method.args), true);
       case 'channel.flow':
-        return this.connection._write(this.id, { name: 'channel.flowOk', args: method.args });
+        return this.connection._write(this.id, 'channel.flowOk', method.args);
       case 'basic.getEmpty':
         return this._reply(null);
       default:
@@ -366,32 +381,38 @@ export class Channel extends Emitter<ChannelEvents> {
     if (this._received >= this._bodySize) this._deliver(message);
   }
 
-  /** @internal The socket dropped: what was in flight fails; consumers stay for the reconnect. */
+  /** @internal The socket dropped (or the channel ended): what was in flight fails; consumers stay for the reconnect. */
   _lost(error: WarrenError): void {
+    const calls = this._calls;
+    const unconfirmed = this._unconfirmed;
     this._incoming = undefined;
-    this._failPending(error);
+    this._calls = [];
+    this._unconfirmed = new Map();
+    this._seq = 0;
+    for (const pending of [...calls, ...unconfirmed.values()]) pending._reject(error);
   }
 
   /** @internal The channel is gone for good. `reported`: the error goes to `close` listeners and consumers. */
   _shutdown(error: WarrenError, reported: boolean): void {
     if (this._error) return;
     this._error = error;
-    this._failPending(error);
-    for (const tag of [...this._consumers.keys()]) this._dropConsumer(tag, reported ? error : undefined);
+    this._lost(error);
+    // A Map's iterator survives deleting the entry it is on.
+    for (const tag of this._consumers.keys()) this._dropConsumer(tag, reported ? error : undefined);
     this.connection._channels.delete(this.id);
     this._emit('close', reported ? error : undefined);
   }
 
   private _bind(name: MethodName, args: Args, bound: boolean): Promise<void> {
     return this._call(name, args).then(() => {
-      this.connection._topology.bind(name.replace('unbind', 'bind') as 'queue.bind', args, bound);
+      this.connection._topology._bind(name.replace('unbind', 'bind') as 'queue.bind', args, bound);
     });
   }
 
   /** Fire-and-forget methods (acks); meaningless across reconnects, so dropped while disconnected. */
   private _cast(name: MethodName, args: Args): void {
     if (!this._error && this.connection._state === 'open') {
-      this.connection._write(this.id, { name, args } as Method);
+      this.connection._write(this.id, name, args);
     }
   }
 
@@ -401,37 +422,15 @@ export class Channel extends Emitter<ChannelEvents> {
   }
 
   private _deliver(message: Message): void {
+    const tag = message.consumerTag;
     this._incoming = undefined;
     if (message.replyCode !== undefined) this.connection._guard(() => this._emit('return', message));
-    else if (message.consumerTag === undefined) this._reply(message);
-    else {
-      const consumer = this._consumers.get(message.consumerTag);
-      if (consumer) this.connection._guard(() => consumer._push(message));
-    }
-  }
-
-  private _confirmed(tag: number, multiple: boolean, nacked: boolean): void {
-    for (const [seq, pending] of this._unconfirmed) {
-      if (seq > tag) break;
-      if (seq === tag || multiple) {
-        this._unconfirmed.delete(seq);
-        if (nacked) pending._reject(new WarrenError('ERR_NACKED', 'nacked'));
-        else pending._resolve(undefined);
-      }
-    }
+    else if (tag === undefined) this._reply(message);
+    else this.connection._guard(() => this._consumers.get(tag)?._push(message));
   }
 
   private _dropConsumer(tag: string, error?: unknown): void {
     this._consumers.get(tag)?._end(error);
     this._consumers.delete(tag);
-  }
-
-  private _failPending(error: WarrenError): void {
-    const calls = this._calls;
-    const unconfirmed = this._unconfirmed;
-    this._calls = [];
-    this._unconfirmed = new Map();
-    this._seq = 0;
-    for (const pending of [...calls, ...unconfirmed.values()]) pending._reject(error);
   }
 }

@@ -55,8 +55,8 @@ export class Connection extends Emitter<ConnectionEvents> {
   _state: State = 'idle';
   /** @internal */
   _socket: Socket | undefined;
-  /** @internal */
-  _frameMax = 4096;
+  /** @internal Set by connection.tune, as are `_channelMax` and `_heartbeat`. */
+  _frameMax!: number;
   /** @internal */
   readonly _channels = new Map<number, Channel>();
   /** @internal */
@@ -67,13 +67,15 @@ export class Connection extends Emitter<ConnectionEvents> {
   _handshake: ((error?: unknown) => void) | undefined;
   /** @internal Pending reconnect delay. */
   _sleep: ReturnType<typeof setTimeout> | undefined;
-  private _channelMax = 2047;
-  private _blocked = false;
+  private _channelMax!: number;
+  /** Set by every `_open()`, as is `_token`. */
+  private _blocked!: boolean;
   private _jobs: Job[] = [];
   private _closeReason: WarrenError | undefined;
   private _received = 0;
-  private _heartbeat = 0;
-  private _token = '';
+  private _heartbeat!: number;
+  private _token!: string;
+  /** The job pump's timer, the token refresh's and the heartbeat interval (clearTimeout clears either kind). */
   private _timers: ReturnType<typeof setTimeout>[] = [];
 
   /** @internal `options` with defaults. */
@@ -134,7 +136,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (id > this._channelMax) throw new WarrenError('ERR_CHANNEL_MAX', 'channel_max');
     const channel = new Channel(this, id);
     this._channels.set(id, channel);
-    return channel._open(false).then(() => channel);
+    return channel._open().then(() => channel);
   }
 
   /** @internal True when a publish may go out now, ahead of nothing. */
@@ -187,10 +189,10 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   /** @internal Writes one method frame; it leaves with the microtask's batch. */
-  _write(channel: number, method: Method): void {
+  _write(channel: number, name: MethodName, args: object): void {
     const socket = this._socket;
     if (socket === undefined) throw new WarrenError('ERR_CONNECTION_LOST', 'connection lost');
-    this._frames(socket, (out) => out.method(channel, method));
+    this._frames(socket, (out) => out.method(channel, { name, args } as Method));
   }
 
   /** @internal Writes frames into the socket's batch; if encoding throws halfway, none of them stay. */
@@ -229,10 +231,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     this._blocked = false;
     const handshake = new Promise<void>((resolve, reject) => {
       this._handshake = (error) => (error === undefined ? resolve() : reject(error));
-      const socket: Socket = (this._socket = new Socket(options.url, WebSocketClass, {
-        frame: (frame) => this._onFrame(socket, frame),
-        close: (error) => this._onClose(socket, error),
-      }));
+      this._socket = new Socket(options.url, WebSocketClass, this);
     });
     await withTimeout(handshake, options.connectTimeout, 'connect timeout')
       .catch((err: unknown) => {
@@ -249,7 +248,8 @@ export class Connection extends Emitter<ConnectionEvents> {
     this._state = 'closed';
     for (const timer of this._timers) clearTimeout(timer);
     const reason = (this._closeReason = error ?? new WarrenError('ERR_CLOSED', 'connection closed'));
-    for (const channel of [...this._channels.values()]) channel._shutdown(reason, error !== undefined);
+    // Each channel leaves the map as it shuts down; a Map's iterator allows that.
+    for (const channel of this._channels.values()) channel._shutdown(reason, error !== undefined);
     const jobs = this._jobs;
     this._jobs = [];
     for (const job of jobs) job._fail(reason);
@@ -258,7 +258,8 @@ export class Connection extends Emitter<ConnectionEvents> {
     this._emit('close', error);
   }
 
-  private _onFrame(socket: Socket, frame: Frame): void {
+  /** @internal */
+  _onFrame(socket: Socket, frame: Frame): void {
     if (socket !== this._socket) return;
     this._received++;
     const channel = this._channels.get(frame.channel);
@@ -295,14 +296,11 @@ export class Connection extends Emitter<ConnectionEvents> {
           per_consumer_qos: true,
         };
         const response = `\0${options.username}\0${this._token}`;
-        return this._write(0, {
-          name: 'connection.startOk',
-          args: {
-            clientProperties: { product: 'Warren', capabilities, ...options.clientProperties },
-            mechanism: 'PLAIN',
-            response,
-            locale: 'en_US',
-          },
+        return this._write(0, 'connection.startOk', {
+          clientProperties: { product: 'Warren', capabilities, ...options.clientProperties },
+          mechanism: 'PLAIN',
+          response,
+          locale: 'en_US',
         });
       }
       case 'connection.tune': {
@@ -314,14 +312,14 @@ export class Connection extends Emitter<ConnectionEvents> {
           heartbeat: wanted > 0 && heartbeat > 0 ? Math.min(wanted, heartbeat) : wanted,
         };
         socket._splitter.frameMax = args.frameMax;
-        this._write(0, { name: 'connection.tuneOk', args });
+        this._write(0, 'connection.tuneOk', args);
         this._heartbeat = args.heartbeat;
-        return this._write(0, { name: 'connection.open', args: { virtualHost: options.vhost } });
+        return this._write(0, 'connection.open', { virtualHost: options.vhost });
       }
       case 'connection.openOk':
         return this._handshake?.();
       case 'connection.close':
-        this._write(0, { name: 'connection.closeOk', args: {} });
+        this._write(0, 'connection.closeOk', {});
         this._closeReason = closeError('ERR_CONNECTION_CLOSED', method.args);
         return socket._close();
       case 'connection.blocked':
@@ -337,11 +335,12 @@ export class Connection extends Emitter<ConnectionEvents> {
     }
   }
 
-  private _onClose(socket: Socket, error: unknown): void {
+  /** @internal */
+  _onClose(socket: Socket, error: unknown): void {
     if (socket !== this._socket) return;
     this._socket = undefined;
     clearTimeout(this._timers[1]);
-    clearInterval(this._timers[2]);
+    clearTimeout(this._timers[2]);
     const reason = this._closeReason ?? new WarrenError('ERR_CONNECTION_LOST', 'connection lost', 0, 0, 0, error);
     this._handshake?.(reason);
     this._control._lost(reason);
@@ -353,7 +352,7 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** A connection-level request (update-secret, close), sent now and given `connectTimeout` to be answered. */
   private _call0(name: MethodName, args: Record<string, unknown>): Promise<unknown> {
-    return withTimeout(this._control._call(name, args, undefined, true), this._options.connectTimeout, name);
+    return withTimeout(this._control._call(name, args, true), this._options.connectTimeout, name);
   }
 
   /** Only when asked for: page timers run late in background tabs, and a late timer must not kill a live socket. */

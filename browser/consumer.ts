@@ -28,8 +28,9 @@ export class Consumer implements AsyncIterable<Message> {
   readonly options: ConsumeOptions;
   private readonly _callback: ((message: Message) => void) | undefined;
   private readonly _buffer: Message[] = [];
+  /** Resumes the iterator waiting for a message; calling it again once it resumed does nothing. */
   private _wake: (() => void) | undefined;
-  private _done = false;
+  private _done?: boolean;
   private _error: unknown;
 
   /** @internal */
@@ -73,7 +74,7 @@ export class Consumer implements AsyncIterable<Message> {
     if (this._callback !== undefined) this._callback(message);
     else {
       this._buffer.push(message);
-      this._wakeUp();
+      this._wake?.();
     }
   }
 
@@ -81,12 +82,6 @@ export class Consumer implements AsyncIterable<Message> {
   _end(error?: unknown): void {
     this._done = true;
     this._error = error;
-    this._wakeUp();
-  }
-
-  private _wakeUp(): void {
-    const wake = this._wake;
-    this._wake = undefined;
-    wake?.();
+    this._wake?.();
   }
 }

@@ -52,12 +52,16 @@ async function restore(connection: Connection): Promise<Map<string, string>> {
   const channels = [...connection._channels.values()];
   const report = (err: unknown): void => void connection._emit('error', err);
   let temp = await connection._newChannel();
-  const renamed = await connection._topology.restore(temp, async () => (temp = await connection._newChannel()), report);
-  await temp._call('channel.close', { replyCode: 200 }, undefined, true);
+  const renamed = await connection._topology._restore(
+    temp,
+    async () => (temp = await connection._newChannel()),
+    report,
+  );
+  await temp._call('channel.close', { replyCode: 200 }, true);
   temp._shutdown(new WarrenError('ERR_CLOSED', 'channel closed'), false);
   for (const channel of channels) {
     try {
-      await channel._open(true, renamed);
+      await channel._open(renamed);
     } catch (err) {
       report(err);
       channel._shutdown(err as WarrenError, true);

@@ -15,11 +15,11 @@ export interface WebSocketLike {
 /** A WebSocket class: the browser's global, Node 22's global, or `ws` on Node 20. */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
-/** What a socket reports to its connection. */
+/** What a socket reports to its connection, which passes itself as `events`; each call names the socket. */
 export interface SocketEvents {
-  frame(frame: Frame): void;
+  _onFrame(socket: Socket, frame: Frame): void;
   /** Once, however the socket ended; `error` is set for a malformed stream. */
-  close(error?: unknown): void;
+  _onClose(socket: Socket, error?: unknown): void;
 }
 
 /** Frames pending beyond this many bytes leave at once rather than when the writing pauses. */
@@ -36,13 +36,20 @@ export class Socket {
   readonly _out = new FrameWriter();
   readonly _splitter = new FrameSplitter();
   private readonly _ws: WebSocketLike;
-  private _scheduled = false;
+  private _scheduled?: boolean;
   /** Bytes in `_out` at the last tick of a scheduled flush. */
   private _seen = 0;
-  private _ended = false;
+  private _ended?: boolean;
 
   constructor(url: string, WebSocketClass: WebSocketConstructor, events: SocketEvents) {
     const ws = (this._ws = new WebSocketClass(url, 'amqp'));
+    const onFrame = (frame: Frame): void => events._onFrame(this, frame);
+    // Reported once, however the socket ended.
+    const end = (error?: unknown): void => {
+      if (this._ended) return;
+      this._ended = true;
+      events._onClose(this, error);
+    };
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
       this._out.raw(PROTOCOL_HEADER);
@@ -51,15 +58,15 @@ export class Socket {
     ws.onmessage = (event) => {
       if (this._ended) return;
       try {
-        this._splitter.push(new Uint8Array(event.data as ArrayBuffer), events.frame);
+        this._splitter.push(new Uint8Array(event.data as ArrayBuffer), onFrame);
       } catch (err) {
         this._close();
-        this._end(events, err);
+        end(err);
       }
     };
     // Browsers follow every error with a close event; `close` carries what we need.
     ws.onerror = () => {};
-    ws.onclose = () => this._end(events);
+    ws.onclose = () => end();
   }
 
   /** Bytes accepted but not yet on the wire: the WebSocket's buffer plus frames waiting in `_out`. */
@@ -104,11 +111,5 @@ export class Socket {
     } catch {
       // Closing a socket that never opened throws in some runtimes; it is gone either way.
     }
-  }
-
-  private _end(events: SocketEvents, error?: unknown): void {
-    if (this._ended) return;
-    this._ended = true;
-    events.close(error);
   }
 }

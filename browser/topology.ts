@@ -17,21 +17,21 @@ export class Topology {
   private _queues = new Map<string, Args>();
   private readonly _bindings = new Map<string, [BindMethod, Args]>();
 
-  exchange(name: string, args: Args | undefined): void {
+  _exchange(name: string, args: Args | undefined): void {
     if (args === undefined) {
       this._exchanges.delete(name);
       this._dropBindings((a) => a['exchange'] === name || a['source'] === name || a['destination'] === name);
     } else this._exchanges.set(name, args);
   }
 
-  queue(name: string, args: Args | undefined): void {
+  _queue(name: string, args: Args | undefined): void {
     if (args === undefined) {
       this._queues.delete(name);
       this._dropBindings((a) => a['queue'] === name);
     } else this._queues.set(name, args);
   }
 
-  bind(method: BindMethod, args: Args, bound: boolean): void {
+  _bind(method: BindMethod, args: Args, bound: boolean): void {
     // bigint is legal in field tables but not in JSON.
     const key = method + JSON.stringify(args, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
     if (bound) this._bindings.set(key, [method, args]);
@@ -43,7 +43,7 @@ export class Topology {
    * came back under a new name (old → new). Failures are reported to `onError`
    * and skipped; `channel` is replaced by `reopen()` after a failure closed it.
    */
-  async restore(
+  async _restore(
     channel: Channel,
     reopen: () => Promise<Channel>,
     onError: (error: unknown) => void,
@@ -51,7 +51,7 @@ export class Topology {
     const renamed = new Map<string, string>();
     const run = async (name: string, args: Args): Promise<Args | undefined> => {
       try {
-        return await channel._call<Args>(name as 'queue.declare', args, undefined, true);
+        return await channel._call<Args>(name as 'queue.declare', args, true);
       } catch (err) {
         onError(err);
         channel = await reopen();
@@ -72,7 +72,7 @@ export class Topology {
       let now = args;
       if (queue !== undefined) {
         this._bindings.delete(key);
-        this.bind(method, (now = { ...args, queue }), true);
+        this._bind(method, (now = { ...args, queue }), true);
       }
       await run(method, now);
     }
