@@ -155,6 +155,7 @@ function sessionSettings(config: GatewayConfig): SessionSettings {
     tokenExpiryGraceMs: config.tokenExpiryGraceMs,
     closeTimeoutMs: Math.min(config.shutdownTimeoutMs, 5000),
     browserHighWaterMark: Math.max(config.maxFrameSize * 4, 1024 * 1024),
+    brokerHighWaterMark: Math.max(config.maxFrameSize * 4, 1024 * 1024),
   };
 }
 

@@ -27,6 +27,8 @@ export interface BrokerLinkOptions {
   /** Credentials for a URL: the URL's own (service mode) or the session's token (passthrough). */
   readonly credentialsFor: (url: URL) => BrokerCredentials;
   readonly connectTimeoutMs: number;
+  /** Bytes waiting to be written above which `write` returns false (Node's default: 16 KiB). */
+  readonly writableHighWaterMark?: number;
   readonly clientProperties: FieldTable;
   /** CA bundle for amqps:// URLs. */
   readonly ca?: string | Buffer | undefined;
@@ -407,7 +409,11 @@ function openSocket(url: URL, options: BrokerLinkOptions): Promise<Socket> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = url.port === '' ? (tls ? 5671 : 5672) : Number(url.port);
   return new Promise((resolve, reject) => {
-    const socket = tls ? tlsConnect({ host, port, servername: host, ca: options.ca }) : netConnect({ host, port });
+    // A socket passes its options on to stream.Duplex, which takes writableHighWaterMark; @types/node leaves it out.
+    const hwm = { writableHighWaterMark: options.writableHighWaterMark } as object;
+    const socket = tls
+      ? tlsConnect({ host, port, servername: host, ca: options.ca, ...hwm })
+      : netConnect({ host, port, ...hwm });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(BrokerError.unreachable(`connect to ${host}:${port} timed out`));

@@ -25,6 +25,7 @@ export function connectBroker(
             password: decodeURIComponent(url.password || 'guest'),
           },
     connectTimeoutMs: settings.brokerConnectTimeoutMs,
+    writableHighWaterMark: settings.brokerHighWaterMark,
     clientProperties,
     ca: settings.brokerCa,
     onFailover: hooks.failover,

@@ -38,6 +38,12 @@ export interface SessionSettings {
   readonly closeTimeoutMs: number;
   /** `bufferedAmount` above which the broker socket stops being read. */
   readonly browserHighWaterMark: number;
+  /**
+   * Bytes waiting to be written to the broker above which the WebSocket stops
+   * being read. Node's default for a socket, 16 KiB, is less than one batch
+   * of a client that sends many publishes per message.
+   */
+  readonly brokerHighWaterMark: number;
 }
 
 /** What a session asks of the gateway around it. */
