@@ -88,7 +88,24 @@ interface ChannelState {
   awaitingBrokerCloseOk: boolean;
   /** Browser frames for a reopened channel, held until the broker finished closing the old one. */
   held: Frame[] | undefined;
+  /** The last basic.publish let through, to let the next one through as well if it is the same. */
+  allowedPublish: AllowedPublish | undefined;
 }
+
+/**
+ * A basic.publish that passed every check: its payload's bytes (exchange,
+ * routing key, flags) and what it was judged against. A publish with the same
+ * bytes, judged against the same, gets the same verdict, so a page publishing
+ * to one destination is decoded and authorized once per channel, not per message.
+ */
+interface AllowedPublish {
+  readonly payload: Uint8Array;
+  readonly authorizer: Authorizer;
+  readonly lastQueue: string;
+}
+
+/** The longest basic.publish payload remembered (two names of 255 bytes would be 523). */
+const MAX_REMEMBERED_PUBLISH = 128;
 
 /** Most frames a reopened channel may queue while the broker finishes closing it. */
 const MAX_HELD_FRAMES = 256;
@@ -258,6 +275,10 @@ export class ChannelRelay {
         methodId,
       );
     }
+    const authorizer = this.ctx.session.relayAuthorizer();
+    if (id === BASIC_PUBLISH && sameAllowedPublish(frame, state.allowedPublish, authorizer, state.lastQueue)) {
+      return this.allowPublish(frame, state);
+    }
     // Every method is decoded, even those no permission depends on (ack, qos…): a malformed one must
     // be answered here with the right reply code, not passed on for the broker to drop the connection.
     let method: Method;
@@ -273,16 +294,19 @@ export class ChannelRelay {
         methodId,
       );
     }
-    const denial = this.ctx.session.relayAuthorizer().authorize(method, this.ctx.vhost, state.lastQueue);
+    const denial = authorizer.authorize(method, this.ctx.vhost, state.lastQueue);
     if (denial !== undefined) {
       this.ctx.session.relayDenied(method, denial);
       return this.refuse(channel, state, denial, classId, methodId);
     }
     switch (method.name) {
       case 'basic.publish':
-        state.publish = frame;
-        this.ctx.session.relayPublished();
-        return;
+        if (frame.size <= MAX_REMEMBERED_PUBLISH) {
+          // A copy: a view would keep the whole received chunk alive.
+          const payload = new Uint8Array(frame.bytes.subarray(frame.payloadStart, frame.payloadStart + frame.size));
+          state.allowedPublish = { payload, authorizer, lastQueue: state.lastQueue };
+        }
+        return this.allowPublish(frame, state);
       case 'channel.close':
         state.phase = Phase.BrowserClosing;
         return this.ctx.output.relayToBroker(frame);
@@ -294,6 +318,12 @@ export class ChannelRelay {
       default:
         return this.ctx.output.relayToBroker(frame);
     }
+  }
+
+  /** A basic.publish passed: held until its content header passes too. */
+  private allowPublish(frame: Frame, state: ChannelState): void {
+    state.publish = frame;
+    this.ctx.session.relayPublished();
   }
 
   private browserHeader(frame: Frame, state: ChannelState | undefined): void {
@@ -422,6 +452,7 @@ const CHANNEL_OPEN = 20 * 65536 + 10;
 const CHANNEL_CLOSE = 20 * 65536 + 40;
 const CHANNEL_CLOSE_OK = 20 * 65536 + 41;
 const QUEUE_DECLARE_OK = 50 * 65536 + 11;
+const BASIC_PUBLISH = 60 * 65536 + 40;
 
 function newChannel(): ChannelState {
   return {
@@ -434,7 +465,24 @@ function newChannel(): ChannelState {
     awaitingBrowserCloseOk: false,
     awaitingBrokerCloseOk: false,
     held: undefined,
+    allowedPublish: undefined,
   };
+}
+
+/** Whether `frame` is byte for byte the publish remembered in `allowed`, judged against the same. */
+function sameAllowedPublish(
+  frame: Frame,
+  allowed: AllowedPublish | undefined,
+  authorizer: Authorizer,
+  lastQueue: string,
+): boolean {
+  if (allowed === undefined || allowed.authorizer !== authorizer || allowed.lastQueue !== lastQueue) return false;
+  const remembered = allowed.payload;
+  if (frame.size !== remembered.length) return false;
+  const bytes = frame.bytes;
+  const start = frame.payloadStart;
+  for (let i = 0; i < remembered.length; i++) if (bytes[start + i] !== remembered[i]) return false;
+  return true;
 }
 
 function replyName(code: number | undefined): string {

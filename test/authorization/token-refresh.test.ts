@@ -6,7 +6,7 @@ import { WebSocket } from 'ws';
 import { ReplyCode, type MethodOf } from '../../shared/index.js';
 import { countGatewayConnections, eventually } from '../helpers/broker.js';
 import { signToken, startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { assertRefused } from './assertions.js';
+import { assertAllowed, assertRefused } from './assertions.js';
 import { uniqueName } from './broker-view.js';
 import type { BrowserSession } from './browser-session.js';
 import { brokerFor, sessionFor } from './fixture.js';
@@ -65,6 +65,25 @@ test('a refresh with other scopes is acknowledged and the new permissions replac
   await assertRefused(session, 1, await session.call(1, m.basicGet(before), 'basic.getOk'), 60, 70);
   assert.equal(await broker.messageCount(before), 1);
   assert.equal(await broker.messageCount(after), 1);
+});
+
+test('a publish let through before a refresh is judged again after it, however often it was sent', async (t) => {
+  const broker = await brokerFor(t);
+  const q = await broker.queue(uniqueName('q'));
+  const session = await sessionFor(t, gw, scopes('write:amq.default'));
+  await session.openConfirmChannel(2);
+  // The same publish twice: the second is the one the gateway recognises rather than decodes.
+  for (const body of ['first', 'second']) {
+    session.publish(2, '', q, body);
+    assertAllowed(await session.outcome(2, 'basic.ack'));
+  }
+
+  const answer = await refresh(session, await gw.token({ scope: scopes('read:*') }));
+  assert.equal(answer.name, 'connection.updateSecretOk');
+
+  session.publish(2, '', q, 'third');
+  await assertRefused(session, 2, await session.outcome(2, 'basic.ack'), 60, 40);
+  assert.equal(await broker.messageCount(q), 2);
 });
 
 test('a refresh naming another subject closes the session with 403', async (t) => {
