@@ -115,7 +115,8 @@ try {
         try {
           row.rounds.push(await measureRound(round, row.client, endpoint, server));
         } catch (err) {
-          row.error ??= err instanceof Error ? err.message : String(err);
+          // Some clients reject with events rather than Errors: take whatever message they carry.
+          row.error ??= (err as { message?: unknown } | undefined)?.message?.toString() ?? String(err);
         }
         console.error(
           `round ${round + 1}/${rounds} ${target.name} / ${row.client}: done${row.error ? ` (${row.error})` : ''}`,
