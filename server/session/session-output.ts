@@ -1,15 +1,33 @@
-import type { Frame } from '../../shared/index.js';
+import { FrameWriter, type Frame } from '../../shared/index.js';
 import type { BrokerLink } from '../broker/broker-link.js';
 import type { GatewaySocket } from '../transport/transport.js';
 import { FrameBatch } from './frame-batch.js';
 import type { SessionEvent } from './session-types.js';
+
+/** What the output reports to, and asks of, its session. */
+export interface OutputOwner {
+  /** Reports an event to the gateway (metrics, registry). */
+  observe(event: SessionEvent): void;
+  /** The session is open and the browser announced the `connection.blocked` capability. */
+  readonly browserTakesBlocked: boolean;
+}
+
+const BLOCKED = new FrameWriter()
+  .method(0, { name: 'connection.blocked', args: { reason: 'gateway: the broker is not reading' } })
+  .take();
+const UNBLOCKED = new FrameWriter().method(0, { name: 'connection.unblocked', args: {} }).take();
 
 /**
  * What a session sends, batched while it handles one chunk so each side gets
  * one write, and the backpressure between its two sockets: the broker socket
  * stops being read while the browser's WebSocket holds more than the
  * high-water mark, and the WebSocket stops being read while the broker
- * socket's buffer is full.
+ * socket's buffer is full. Where the WebSocket cannot stop being read (uWS),
+ * a browser that takes it is told connection.blocked once it sent more than
+ * the broker's high-water mark after that, and connection.unblocked once the
+ * broker socket drained. (Not at the pause itself: one message of a megabyte
+ * fills the buffer for a moment even when the broker reads, and the browser
+ * would see blocked and unblocked for every such publish.)
  */
 export class SessionOutput {
   private readonly toBrowserBatch = new FrameBatch();
@@ -17,13 +35,20 @@ export class SessionOutput {
   private brokerPaused = false;
   /** Reading the WebSocket stopped because the broker socket is full. */
   browserPaused = false;
+  /** Bytes sent towards the broker while {@link browserPaused}: where pausing does not stop reading, they pile up. */
+  private sentWhilePaused = 0;
+  /** The browser was told connection.blocked for {@link browserPaused}. */
+  private gatewayBlocked = false;
+  /** The broker's own connection.blocked was relayed and its unblocked has not come yet. */
+  private brokerBlocked = false;
   /** When the browser was last sent anything (heartbeats fill the silences). */
   lastBrowserWrite = Date.now();
 
   constructor(
     private readonly socket: GatewaySocket,
     private readonly highWaterMark: number,
-    private readonly observer: { observe(event: SessionEvent): void },
+    private readonly brokerHighWaterMark: number,
+    private readonly owner: OutputOwner,
   ) {}
 
   toBrowser(frame: Uint8Array): void {
@@ -49,36 +74,58 @@ export class SessionOutput {
     this.toBrokerBatch.discard();
   }
 
+  /**
+   * The broker's own connection.blocked or unblocked. The browser sees blocked
+   * while either the broker or the gateway blocks it: an unblocked from the
+   * broker waits while the gateway still does (RabbitMQ under an alarm blocks
+   * and stops reading, so both are common together). A broker's blocked goes
+   * on even when the gateway's came first, for its reason.
+   */
+  relayBrokerBlocked(frame: Uint8Array, blocked: boolean): void {
+    this.brokerBlocked = blocked;
+    if (blocked || !this.gatewayBlocked) this.toBrowser(frame);
+  }
+
   /** Sends what was batched, and applies backpressure both ways. */
   flush(link: BrokerLink | undefined): void {
-    if (this.toBrowserBatch.length > 0) {
-      let messages = 0;
-      const bytes = this.toBrowserBatch.length;
-      // Whole frames in every message; a body of COPY_LIMIT or more goes as a message of its own rather than copied.
-      this.toBrowserBatch.flushCoalesced((message) => {
-        messages++;
-        this.socket.send(message);
-      });
-      this.lastBrowserWrite = Date.now();
-      this.observer.observe({ type: 'traffic', direction: 'out', frames: messages, bytes });
-      if (!this.brokerPaused && link !== undefined && this.socket.bufferedAmount > this.highWaterMark) {
-        this.brokerPaused = true;
-        link.pause();
-        this.observer.observe({ type: 'backpressure', direction: 'to-browser' });
-      }
+    // The broker's side first: stopping reading the browser may have to tell it connection.blocked.
+    if (this.toBrokerBatch.length > 0 && link !== undefined) this.flushToBroker(link);
+    if (this.toBrowserBatch.length > 0) this.flushToBrowser(link);
+  }
+
+  private flushToBroker(link: BrokerLink): void {
+    const length = this.toBrokerBatch.length;
+    let full = false;
+    link.cork();
+    this.toBrokerBatch.flushCoalesced((bytes) => {
+      if (!link.write(bytes)) full = true;
+    });
+    link.uncork();
+    if (this.browserPaused) {
+      this.sentWhilePaused += length;
+      if (!this.socket.pauseStopsReading && this.sentWhilePaused > this.brokerHighWaterMark) this.gatewayBlock(true);
+    } else if (full) {
+      this.browserPaused = true;
+      this.sentWhilePaused = 0;
+      this.socket.pause();
+      this.owner.observe({ type: 'backpressure', direction: 'to-broker' });
     }
-    if (this.toBrokerBatch.length > 0 && link !== undefined) {
-      let full = false;
-      link.cork();
-      this.toBrokerBatch.flushCoalesced((bytes) => {
-        if (!link.write(bytes)) full = true;
-      });
-      link.uncork();
-      if (full && !this.browserPaused) {
-        this.browserPaused = true;
-        this.socket.pause();
-        this.observer.observe({ type: 'backpressure', direction: 'to-broker' });
-      }
+  }
+
+  private flushToBrowser(link: BrokerLink | undefined): void {
+    let messages = 0;
+    const bytes = this.toBrowserBatch.length;
+    // Whole frames in every message; a body of COPY_LIMIT or more goes as a message of its own rather than copied.
+    this.toBrowserBatch.flushCoalesced((message) => {
+      messages++;
+      this.socket.send(message);
+    });
+    this.lastBrowserWrite = Date.now();
+    this.owner.observe({ type: 'traffic', direction: 'out', frames: messages, bytes });
+    if (!this.brokerPaused && link !== undefined && this.socket.bufferedAmount > this.highWaterMark) {
+      this.brokerPaused = true;
+      link.pause();
+      this.owner.observe({ type: 'backpressure', direction: 'to-browser' });
     }
   }
 
@@ -89,10 +136,24 @@ export class SessionOutput {
     link?.resume();
   }
 
-  /** The broker socket drained: read the browser again, unless something else holds it. */
+  /** The broker socket drained: read the browser again, unless something else holds it. Flush after. */
   brokerDrained(mayResume: boolean): void {
     if (!this.browserPaused) return;
     this.browserPaused = false;
+    this.gatewayBlock(false);
     if (mayResume) this.socket.resume();
+  }
+
+  /**
+   * Tells a browser that takes it connection.blocked or unblocked for the
+   * gateway's own pause, unless the broker's block already says the same: the
+   * broker's later unblocked then ends both.
+   */
+  private gatewayBlock(blocked: boolean): void {
+    if (blocked === this.gatewayBlocked) return;
+    // Cleared without a word once the session is no longer open: nothing may follow a connection.close.
+    this.gatewayBlocked = blocked && this.owner.browserTakesBlocked;
+    if (this.brokerBlocked || !this.owner.browserTakesBlocked) return;
+    this.toBrowser(blocked ? BLOCKED : UNBLOCKED);
   }
 }

@@ -7,6 +7,7 @@ import {
   methodKey,
   ReplyCode,
   REPLY_NAMES,
+  type FieldTable,
   type Frame,
   type Method,
 } from '../../shared/index.js';
@@ -21,7 +22,7 @@ import { BrowserHandshake, type HandshakeContext, type OpenedSession } from './b
 import { ChannelRelay, type RelaySession } from './channel-relay.js';
 import { HeldFrames } from './held-frames.js';
 import { PublishLimiter } from './publish-limiter.js';
-import { SessionOutput } from './session-output.js';
+import { SessionOutput, type OutputOwner } from './session-output.js';
 import { BrowserHeartbeats, ExpiryTimer, type ExpiryListener } from './session-timers.js';
 import { judgeRefresh } from './token-refresh.js';
 import type { SessionEvent, SessionServices, SessionSettings, SessionToken } from './session-types.js';
@@ -44,6 +45,7 @@ type State = (typeof State)[keyof typeof State];
 
 /** Frames that may wait while the session checks a token or opens the broker connection. */
 const MAX_WAITING_FRAMES = 1024;
+const START_OK = 11;
 const UPDATE_SECRET = 70;
 
 let nextId = 1;
@@ -52,7 +54,7 @@ let nextId = 1;
  * One browser session: the server side of the AMQP handshake towards the
  * browser, the client side towards the broker, then the relay between them.
  */
-export class Session implements SocketHandler, BrokerLinkListener, ExpiryListener, RelaySession {
+export class Session implements SocketHandler, BrokerLinkListener, ExpiryListener, RelaySession, OutputOwner {
   readonly id = (nextId++).toString(36);
   readonly startedAt = Date.now();
   private state: State = State.Handshake;
@@ -83,6 +85,8 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
   private closeTimer: NodeJS.Timeout | undefined;
   private endWaiters: (() => void)[] | undefined;
   private outcome = 'closed';
+  /** The browser's start-ok announced the `connection.blocked` capability. */
+  private announcedBlocked = false;
   private inFrames = 0;
   private inBytes = 0;
 
@@ -96,7 +100,12 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
     this.log = new SessionLog(services.log, this.id);
     this.splitter = new FrameSplitter({ frameMax: this.settings.maxPreauthFrameSize });
     if (this.settings.publishRate > 0) this.publishLimiter = new PublishLimiter(this.settings.publishRate);
-    this.output = new SessionOutput(socket, this.settings.browserHighWaterMark, this);
+    this.output = new SessionOutput(
+      socket,
+      this.settings.browserHighWaterMark,
+      this.settings.brokerHighWaterMark,
+      this,
+    );
     this.expiry = new ExpiryTimer(this.settings.tokenExpiryGraceMs, this);
     this.handshake = new BrowserHandshake(this.handshakeContext(upgradeToken));
     this.handshakeTimer = setTimeout(() => this.handshakeTimedOut(), this.settings.handshakeTimeoutMs);
@@ -131,6 +140,29 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
 
   drain(): void {
     this.output.browserDrained(this.link);
+  }
+
+  /** More arrived while reading was held than the transport bounds (uWS, whose pause does not stop reading). */
+  overrun(): void {
+    if (this.state !== State.Open && this.state !== State.Handshake) {
+      // Closing already (the 506 went out a bound's worth ago, or another close), and the browser still sends.
+      this.finish(WsClose.PolicyViolation, 'resource error: too much sent while reading was held');
+      return;
+    }
+    this.outcome = 'overrun';
+    this.log.info({ state: this.state }, 'browser sent too much while reading was held');
+    this.closeConnection(
+      ReplyCode.ResourceError,
+      'RESOURCE_ERROR - too much sent while the gateway was not reading; wait for connection.unblocked',
+      0,
+      0,
+    );
+    this.flush();
+  }
+
+  /** Whether the browser may be told connection.blocked ({@link OutputOwner}). */
+  get browserTakesBlocked(): boolean {
+    return this.state === State.Open && this.announcedBlocked;
   }
 
   /** Reports an event to the gateway (metrics, registry). */
@@ -177,6 +209,9 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
         }
         return this.connectionMethodWhileOpen(frame);
       case State.Handshake:
+        if (frame.channel === 0 && isConnectionMethod(frame, 10, START_OK)) {
+          this.announcedBlocked = announcesBlocked(frame);
+        }
         return this.handshake?.frame(frame);
       case State.Closing:
         return this.whileClosing(frame);
@@ -347,8 +382,12 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
           this.finish();
         }
         return;
+      case 'connection.blocked':
+      case 'connection.unblocked':
+        if (this.state === State.Open) this.output.relayBrokerBlocked(frame.raw, method.name === 'connection.blocked');
+        return;
       default:
-        // blocked, unblocked, update-secret-ok (passthrough): the browser's to see.
+        // update-secret-ok (passthrough): the browser's to see.
         if (this.state === State.Open) this.send(frame.raw);
         return;
     }
@@ -360,6 +399,8 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
 
   brokerDrained(): void {
     this.output.brokerDrained(!this.busy && !this.ratePaused);
+    // connection.unblocked, if the browser was told it was blocked.
+    this.flush();
   }
 
   brokerClosed(err: BrokerError | undefined): void {
@@ -540,6 +581,14 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
     if (this.held?.size === 0) this.held = undefined;
     this.flush();
   }
+}
+
+/** Whether a connection.start-ok's client properties announce the `connection.blocked` capability. */
+function announcesBlocked(startOk: Frame): boolean {
+  const method = decodeMethodFrame(startOk);
+  if (method.name !== 'connection.startOk') return false;
+  const capabilities = method.args.clientProperties['capabilities'];
+  return typeof capabilities === 'object' && (capabilities as FieldTable | null)?.['connection.blocked'] === true;
 }
 
 function isConnectionMethod(frame: Frame, classId: number, methodId: number): boolean {

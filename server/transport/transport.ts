@@ -30,7 +30,13 @@ export interface GatewaySocket {
   send(data: Uint8Array): void;
   /** Bytes accepted by `send` that the peer has not been sent yet. */
   readonly bufferedAmount: number;
-  /** Stops delivering messages (backpressure towards the browser). */
+  /**
+   * Whether `pause` stops reading the socket. Where it does not (uWS), messages
+   * keep coming while paused: the session tells the browser connection.blocked,
+   * and the socket bounds what arrives with {@link SocketHandler.overrun}.
+   */
+  readonly pauseStopsReading: boolean;
+  /** Stops delivering messages (backpressure towards the browser), where `pauseStopsReading`. */
   pause(): void;
   resume(): void;
   /** Closes with a WebSocket close code and reason. */
@@ -49,6 +55,12 @@ export interface SocketHandler {
   messagesEnd(): void;
   /** `bufferedAmount` fell below the low-water mark after having passed the high one. */
   drain(): void;
+  /**
+   * More than the transport's bound arrived while paused (only where `pause`
+   * does not stop reading); called again for each further bound's worth. The
+   * session must close.
+   */
+  overrun(): void;
   closed(code: number, reason: string): void;
 }
 

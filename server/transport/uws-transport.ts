@@ -31,7 +31,8 @@ export const createUwsTransport: TransportFactory = async (options, handlers) =>
     : uws.App();
   const open = new Set<UwsGatewaySocket>();
   let listenSocket: Uws.us_listen_socket | undefined;
-  // uWS cannot stop reading one WebSocket, so what a paused browser keeps sending is bounded instead.
+  // uWS cannot stop reading one WebSocket, so what a paused browser keeps sending is bounded instead:
+  // past this, the session closes with 506 RESOURCE_ERROR (see SocketHandler.overrun).
   const pausedInputLimit = options.maxMessageBytes + 4 * options.highWaterMark;
 
   app.any('/*', (res, req) => {
@@ -201,6 +202,7 @@ function refuse(res: Uws.HttpResponse, status: number, reason: string): void {
 
 class UwsGatewaySocket implements GatewaySocket {
   handler: SocketHandler | undefined;
+  readonly pauseStopsReading = false;
   private closed = false;
   private overHighWater = false;
   private paused = false;
@@ -257,8 +259,10 @@ class UwsGatewaySocket implements GatewaySocket {
     if (this.paused) {
       this.pausedBytes += message.byteLength;
       if (this.pausedBytes > this.pausedInputLimit) {
-        this.close(WsClose.PolicyViolation, 'resource error: too much sent while the broker was not reading');
-        return;
+        // The session closes with 506; the next limit's worth, should the browser go on regardless, ends it.
+        this.pausedBytes = 0;
+        this.handler.overrun();
+        if (this.closed) return;
       }
     }
     // uWS reuses the message's memory after this callback; the frames live on in batches and socket buffers.

@@ -129,6 +129,7 @@ type OwnedWebSocket = WebSocket & { [OWNER]?: WsGatewaySocket };
 
 class WsGatewaySocket implements GatewaySocket {
   handler: SocketHandler | undefined;
+  readonly pauseStopsReading = true;
   alive = true;
   /** `messagesEnd` is queued for the messages delivered so far. */
   endQueued = false;

@@ -6,6 +6,7 @@ import {
   FrameType,
   FrameWriter,
   PROTOCOL_HEADER,
+  type FieldTable,
   type Frame,
   type Method,
   type MethodArgs,
@@ -176,14 +177,20 @@ export class RawClient {
   }
 }
 
-/** The bytes a client sends to reach start-ok: the protocol header and start-ok with `\0\0<jwt>`. */
-export function startOkBytes(jwt: string, connectionName?: string): Uint8Array {
+/**
+ * The bytes a client sends to reach start-ok: the protocol header and start-ok
+ * with `\0\0<jwt>`, announcing `capabilities` (none unless given).
+ */
+export function startOkBytes(jwt: string, connectionName?: string, capabilities?: FieldTable): Uint8Array {
+  const clientProperties: FieldTable = {};
+  if (connectionName !== undefined) clientProperties['connection_name'] = connectionName;
+  if (capabilities !== undefined) clientProperties['capabilities'] = capabilities;
   const w = new FrameWriter();
   w.raw(PROTOCOL_HEADER);
   w.method(0, {
     name: 'connection.startOk',
     args: {
-      clientProperties: connectionName === undefined ? {} : { connection_name: connectionName },
+      clientProperties,
       mechanism: 'PLAIN',
       response: `\0\0${jwt}`,
       locale: 'en_US',
@@ -203,11 +210,12 @@ export function tuneOkOpenBytes(vhost = '/', frameMax = 131072): Uint8Array {
 /**
  * The whole client side of the handshake as one byte string: header, start-ok,
  * tune-ok, open. The gateway holds later frames while it checks the token, so
- * a client may send them all at once.
+ * a client may send them all at once. `capabilities` go in start-ok's client
+ * properties (e.g. `{ 'connection.blocked': true }`); none by default.
  */
-export function handshakeBytes(jwt: string, vhost = '/'): Uint8Array {
+export function handshakeBytes(jwt: string, vhost = '/', capabilities?: FieldTable): Uint8Array {
   const w = new FrameWriter();
-  w.raw(startOkBytes(jwt));
+  w.raw(startOkBytes(jwt, undefined, capabilities));
   w.raw(tuneOkOpenBytes(vhost));
   return w.take();
 }

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import { AMQPClient, AMQPWebSocketClient } from '@cloudamqp/amqp-client';
 import { WebSocket } from 'ws';
-import { FrameType, FrameWriter } from '../../shared/index.js';
+import { FrameType, FrameWriter, ReplyCode, type FieldTable } from '../../shared/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { consumeQueue, declareQueue, handshakeBytes, RawClient, UpgradeRefused } from '../helpers/raw-client.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 // amqp-client.js's WebSocket client expects a browser's global WebSocket.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -57,6 +58,117 @@ async function deleteQueue(name: string): Promise<void> {
   await (await conn.channel()).queueDelete(name);
   await conn.close();
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once `condition` holds, checking every 10 ms; rejects naming `what` after `timeoutMs`. */
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(10);
+  }
+}
+
+/** Resolves once `read` gave the same value `times` times in a row, 100 ms apart; returns that value. */
+async function settled<T>(read: () => T | Promise<T>, times = 3): Promise<T> {
+  let last = await read();
+  for (let same = 1; same < times;) {
+    await sleep(100);
+    const now = await read();
+    same = now === last ? same + 1 : 1;
+    last = now;
+  }
+  return last;
+}
+
+const MiB = 1024 * 1024;
+/** Messages published through a broker that stops reading: 256 KiB each, numbered in their first 4 bytes. */
+const BIG = 256 * 1024;
+/** 128 MiB: several times what the proxy's and the gateway's buffers hold. */
+const MAX_PUBLISHED = 512;
+
+/**
+ * A browser session behind a gateway whose broker connection goes through a
+ * proxy that can stop reading; publishes numbered messages to a queue it
+ * declared (not exclusive, so a direct consumer can count them).
+ */
+class Publisher {
+  published = 0;
+
+  private constructor(
+    readonly client: RawClient,
+    readonly queue: string,
+  ) {}
+
+  static async open(gateway: TestGateway, capabilities?: FieldTable): Promise<Publisher> {
+    const client = await RawClient.connect(gateway.url);
+    const queue = queueName('to-broker');
+    client.send(
+      new FrameWriter()
+        .raw(handshakeBytes(await gateway.token(), '/', capabilities))
+        .method(1, { name: 'channel.open', args: {} })
+        .method(1, declareQueue(queue, { exclusive: false, arguments: { 'x-expires': 60_000 } }))
+        .take(),
+    );
+    await client.waitFor('queue.declareOk');
+    return new Publisher(client, queue);
+  }
+
+  /** Publishes `count` messages in one WebSocket message. */
+  publish(count: number): void {
+    const w = new FrameWriter();
+    const publish = { exchange: '', routingKey: this.queue, mandatory: false, immediate: false };
+    for (let i = 0; i < count; i++) {
+      const body = Buffer.alloc(BIG);
+      body.writeUInt32BE(this.published++);
+      w.message(1, { name: 'basic.publish', args: publish }, {}, body, 131072);
+    }
+    this.client.send(w.take());
+  }
+
+  /**
+   * Publishes 1 MiB at a time until `done`, each handed on by the WebSocket
+   * before the next (a gateway that keeps reading, as uWS does, sees them in
+   * step); fails when the socket closes first, or past 128 MiB.
+   */
+  async publishUntil(done: () => boolean | Promise<boolean>, what: string): Promise<void> {
+    const { client } = this;
+    while (!(await done())) {
+      assert.equal(client.closeCode, undefined, `the socket closed before ${what}`);
+      assert.ok(this.published < MAX_PUBLISHED, `128 MiB published, and not ${what}`);
+      this.publish(MiB / BIG);
+      await until(() => client.ws.bufferedAmount === 0 || client.closeCode !== undefined, 'the WebSocket sent on');
+    }
+  }
+
+  /** Consumes the queue straight from the broker; resolves with the message numbers, in order, once all arrived. */
+  async received(timeoutMs = 15_000): Promise<number[]> {
+    const conn = await new AMQPClient('amqp://guest:guest@127.0.0.1:5672').connect();
+    try {
+      const numbers: number[] = [];
+      const ch = await conn.channel();
+      await ch.basicConsume(this.queue, { noAck: true }, (msg) => {
+        numbers.push(Buffer.from(msg.body!).readUInt32BE(0));
+      });
+      await until(() => numbers.length >= this.published, `${this.published} messages arrived`, timeoutMs);
+      return numbers;
+    } finally {
+      await conn.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.client.terminate();
+    await deleteQueue(this.queue);
+  }
+}
+
+const numbered = (count: number) => Array.from({ length: count }, (_, i) => i);
+const seen = (client: RawClient, name: string) => client.frames.some((e) => e.method?.name === name);
+/** The connection.blocked and connection.unblocked a client was sent, in order. */
+const notices = (client: RawClient) =>
+  client.frames.flatMap((e) => (/^connection\.(un)?blocked$/.test(e.method?.name ?? '') ? [e.method!.name] : []));
 
 for (const kind of ['ws', 'uws'] as const) {
   describe(`transport contract: ${kind}`, () => {
@@ -171,6 +283,195 @@ for (const kind of ['ws', 'uws'] as const) {
       } finally {
         client.terminate();
         await deleteQueue(queue);
+      }
+    });
+
+    describe('a broker that stops reading', () => {
+      let proxy: TcpProxy;
+      let proxied: TestGateway;
+      const toBrokerPauses = () => counter(proxied, 'warren_backpressure_pauses_total', 'direction="to-broker"');
+      before(async () => {
+        proxy = await startTcpProxy({ host: '127.0.0.1', port: 5672 });
+        proxied = await startTestGateway([
+          '--transport',
+          kind,
+          '--broker',
+          `amqp://guest:guest@127.0.0.1:${proxy.port}`,
+        ]);
+      });
+      afterEach(() => proxy.resumeReading());
+      after(async () => {
+        await proxied.stop();
+        await proxy.close();
+      });
+
+      /**
+       * Stops the proxy reading, and publishes as a browser that honours
+       * connection.blocked would: until told, and still told once nothing moves
+       * any more (while the proxy's buffers fill, the broker socket may fill and
+       * drain more than once).
+       */
+      async function stallUntilBlocked(publisher: Publisher): Promise<void> {
+        proxy.stopReading();
+        const last = () => notices(publisher.client).at(-1);
+        const blockedForGood = async () =>
+          last() === 'connection.blocked' && (await settled(last)) === 'connection.blocked';
+        await publisher.publishUntil(blockedForGood, 'told connection.blocked for good');
+      }
+
+      /** connection.blocked or unblocked as the broker would send it, on the proxied broker connection. */
+      function brokerSays(blocked: boolean): void {
+        proxy.sendToClients(
+          blocked
+            ? new FrameWriter()
+                .method(0, { name: 'connection.blocked', args: { reason: 'broker: low on memory' } })
+                .take()
+            : new FrameWriter().method(0, { name: 'connection.unblocked', args: {} }).take(),
+        );
+      }
+
+      if (kind === 'ws') {
+        test('stops the gateway reading the browser, whose WebSocket holds the rest; nothing is lost', async () => {
+          // Told nothing though it takes connection.blocked: it cannot send faster than the gateway reads.
+          const publisher = await Publisher.open(proxied, { 'connection.blocked': true });
+          const { client } = publisher;
+          try {
+            const pausesBefore = await toBrokerPauses();
+            proxy.stopReading();
+            // Publish until the browser's own WebSocket holds 8 MiB, and still does once nothing moves any
+            // more: the gateway stopped reading it rather than take it into memory.
+            let held = 0;
+            while (held < 8 * MiB) {
+              assert.ok(
+                publisher.published < MAX_PUBLISHED,
+                'the WebSocket never stayed full: the gateway kept reading',
+              );
+              publisher.publish(4);
+              await sleep(1);
+              if (client.ws.bufferedAmount >= 8 * MiB) held = await settled(() => client.ws.bufferedAmount);
+            }
+            assert.ok((await toBrokerPauses()) > pausesBefore, 'the gateway paused for the broker');
+
+            proxy.resumeReading();
+            assert.deepEqual(await publisher.received(), numbered(publisher.published));
+            assert.ok(!seen(client, 'connection.blocked'));
+          } finally {
+            await publisher.close();
+          }
+        });
+      }
+
+      if (kind === 'uws') {
+        test('the browser is told connection.blocked, then unblocked once it drained; nothing is lost', async () => {
+          const publisher = await Publisher.open(proxied, { 'connection.blocked': true });
+          const { client } = publisher;
+          try {
+            const pausesBefore = await toBrokerPauses();
+            await stallUntilBlocked(publisher);
+            const blocked = await client.waitFor('connection.blocked');
+            assert.match(blocked.args.reason, /gateway/);
+            assert.ok((await toBrokerPauses()) > pausesBefore);
+            assert.equal(client.closeCode, undefined, 'the session stays open under the bound');
+
+            proxy.resumeReading();
+            await until(() => notices(client).at(-1) === 'connection.unblocked', 'told connection.unblocked');
+            assert.deepEqual(await publisher.received(), numbered(publisher.published));
+            const told = notices(client);
+            assert.deepEqual(
+              told,
+              told.map((_, i) => (i % 2 === 0 ? 'connection.blocked' : 'connection.unblocked')),
+              'blocked and unblocked alternate',
+            );
+          } finally {
+            await publisher.close();
+          }
+        });
+
+        test('blocked by the gateway, then the broker: the broker unblocking first is not relayed', async () => {
+          const publisher = await Publisher.open(proxied, { 'connection.blocked': true });
+          const { client } = publisher;
+          try {
+            await stallUntilBlocked(publisher);
+            brokerSays(true);
+            await until(() => notices(client).length >= 2, 'the broker’s blocked relayed');
+            // The broker's unblocked reaches the gateway long before its socket drains (megabytes go through
+            // the proxy first); in either order the browser must be told unblocked once.
+            brokerSays(false);
+            proxy.resumeReading();
+            assert.deepEqual(await publisher.received(), numbered(publisher.published));
+            await until(() => notices(client).length >= 3, 'told connection.unblocked');
+            const reasons = client.frames.flatMap((e) =>
+              e.method?.name === 'connection.blocked' ? [e.method.args.reason] : [],
+            );
+            assert.deepEqual(reasons, ['gateway: the broker is not reading', 'broker: low on memory']);
+            // One unblocked, once neither blocks: the broker's, then the gateway's, would say it twice.
+            assert.deepEqual(notices(client), ['connection.blocked', 'connection.blocked', 'connection.unblocked']);
+          } finally {
+            await publisher.close();
+          }
+        });
+
+        test('blocked by the gateway, then the broker: the gateway unblocking first is not sent', async () => {
+          const publisher = await Publisher.open(proxied, { 'connection.blocked': true });
+          const { client } = publisher;
+          try {
+            await stallUntilBlocked(publisher);
+            brokerSays(true);
+            await until(() => notices(client).length >= 2, 'the broker’s blocked relayed');
+            proxy.resumeReading();
+            // Everything reached the broker: the gateway's socket drained well before.
+            assert.deepEqual(await publisher.received(), numbered(publisher.published));
+            assert.deepEqual(
+              notices(client),
+              ['connection.blocked', 'connection.blocked'],
+              'still blocked by the broker',
+            );
+            brokerSays(false);
+            await until(() => notices(client).length >= 3, 'the broker’s unblocked relayed');
+            assert.deepEqual(notices(client), ['connection.blocked', 'connection.blocked', 'connection.unblocked']);
+          } finally {
+            await publisher.close();
+          }
+        });
+
+        test('a browser that goes on publishing past the bound gets connection.close 506, then the socket closes', async () => {
+          const publisher = await Publisher.open(proxied, { 'connection.blocked': true });
+          const { client } = publisher;
+          const overrunsBefore = await counter(proxied, 'warren_sessions_total', 'outcome="overrun"');
+          try {
+            proxy.stopReading();
+            // Past connection.blocked, past the 506 (not answered), until the gateway drops the socket.
+            await publisher.publishUntil(() => client.closeCode !== undefined, 'the socket closed');
+            const names = client.frames.map((e) => e.method?.name);
+            const close = await client.waitFor('connection.close');
+            const blockedAt = names.indexOf('connection.blocked');
+            assert.ok(blockedAt >= 0 && blockedAt < names.indexOf('connection.close'), 'blocked came first');
+            assert.equal(close.args.replyCode, ReplyCode.ResourceError);
+            assert.match(close.args.replyText, /^RESOURCE_ERROR - /);
+            // Another bound's worth after the 506 ends the session well before its 5 s close timeout.
+            assert.equal(client.closeCode, 1008);
+            assert.equal(await counter(proxied, 'warren_sessions_total', 'outcome="overrun"'), overrunsBefore + 1);
+          } finally {
+            await publisher.close();
+          }
+        });
+
+        test('a browser without the connection.blocked capability is never told blocked, up to the 506', async () => {
+          const publisher = await Publisher.open(proxied);
+          const { client } = publisher;
+          try {
+            proxy.stopReading();
+            // The 506 comes from one pause long past the point where a browser that takes it is told blocked.
+            await publisher.publishUntil(() => seen(client, 'connection.close'), 'told connection.close');
+            const close = await client.waitFor('connection.close');
+            assert.equal(close.args.replyCode, ReplyCode.ResourceError);
+            assert.ok(!seen(client, 'connection.blocked'), 'not told connection.blocked');
+            client.closeOk();
+            assert.equal(await client.closed, 1000);
+          } finally {
+            await publisher.close();
+          }
+        });
       }
     });
   });
