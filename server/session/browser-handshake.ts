@@ -53,6 +53,8 @@ export interface OpenedSession {
   readonly link: BrokerLink;
   readonly tuning: Tuning;
   readonly vhost: string;
+  /** The browser's start-ok announced the `connection.blocked` capability. */
+  readonly takesBlocked: boolean;
 }
 
 const Stage = {
@@ -235,7 +237,8 @@ export class BrowserHandshake {
     if (ctx.ended()) return;
     this.stage = Stage.Done;
     ctx.send(new FrameWriter().method(0, { name: 'connection.openOk', args: {} }).take());
-    ctx.opened({ token: this.token!, authorizer: this.authorizer!, link, tuning, vhost });
+    const takesBlocked = booleanEntries(this.clientProperties['capabilities'])['connection.blocked'] === true;
+    ctx.opened({ token: this.token!, authorizer: this.authorizer!, link, tuning, vhost, takesBlocked });
   }
 
   /** 403 on start-ok: the token (or mechanism) was refused. */

@@ -7,7 +7,6 @@ import {
   methodKey,
   ReplyCode,
   REPLY_NAMES,
-  type FieldTable,
   type Frame,
   type Method,
 } from '../../shared/index.js';
@@ -45,7 +44,6 @@ type State = (typeof State)[keyof typeof State];
 
 /** Frames that may wait while the session checks a token or opens the broker connection. */
 const MAX_WAITING_FRAMES = 1024;
-const START_OK = 11;
 const UPDATE_SECRET = 70;
 
 let nextId = 1;
@@ -209,9 +207,6 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
         }
         return this.connectionMethodWhileOpen(frame);
       case State.Handshake:
-        if (frame.channel === 0 && isConnectionMethod(frame, 10, START_OK)) {
-          this.announcedBlocked = announcesBlocked(frame);
-        }
         return this.handshake?.frame(frame);
       case State.Closing:
         return this.whileClosing(frame);
@@ -260,8 +255,9 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
   }
 
   /** The handshake is done: relay from now on. */
-  private opened({ token, authorizer, link, tuning, vhost }: OpenedSession): void {
+  private opened({ token, authorizer, link, tuning, vhost, takesBlocked }: OpenedSession): void {
     this.subject = token.subject;
+    this.announcedBlocked = takesBlocked;
     this.authorizer = authorizer;
     this.vhost = vhost;
     this.channelMax = tuning.channelMax;
@@ -584,13 +580,6 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
 }
 
 /** Whether a connection.start-ok's client properties announce the `connection.blocked` capability. */
-function announcesBlocked(startOk: Frame): boolean {
-  const method = decodeMethodFrame(startOk);
-  if (method.name !== 'connection.startOk') return false;
-  const capabilities = method.args.clientProperties['capabilities'];
-  return typeof capabilities === 'object' && (capabilities as FieldTable | null)?.['connection.blocked'] === true;
-}
-
 function isConnectionMethod(frame: Frame, classId: number, methodId: number): boolean {
   return frame.type === FrameType.Method && methodKey(frame) === classId * 65536 + methodId;
 }
