@@ -12,6 +12,7 @@ import { withTimeout } from './deadline.js';
 import { Emitter } from './emitter.js';
 import { WarrenError, closeError } from './errors.js';
 import { Message } from './message.js';
+import { OPEN } from './state.js';
 import type { DeclareOptions } from './topology.js';
 
 /** Events of a channel. */
@@ -344,7 +345,7 @@ export class Channel extends Emitter<ChannelEvents> {
       }
       case 'basic.cancel':
         this._dropConsumer(method.args.consumerTag);
-        return this.connection._guard(() => this._emit('cancel', method.args.consumerTag));
+        return this._emit('cancel', method.args.consumerTag);
       case 'channel.close':
         this.connection._write(this.id, 'channel.closeOk', {});
         return this._shutdown(closeError('ERR_CHANNEL_CLOSED', method.args), true);
@@ -411,7 +412,7 @@ export class Channel extends Emitter<ChannelEvents> {
 
   /** Fire-and-forget methods (acks); meaningless across reconnects, so dropped while disconnected. */
   private _cast(name: MethodName, args: Args): void {
-    if (!this._error && this.connection._state === 'open') {
+    if (!this._error && this.connection._state === OPEN) {
       this.connection._write(this.id, name, args);
     }
   }
@@ -424,9 +425,9 @@ export class Channel extends Emitter<ChannelEvents> {
   private _deliver(message: Message): void {
     const tag = message.consumerTag;
     this._incoming = undefined;
-    if (message.replyCode !== undefined) this.connection._guard(() => this._emit('return', message));
+    if (message.replyCode !== undefined) this._emit('return', message);
     else if (tag === undefined) this._reply(message);
-    else this.connection._guard(() => this._consumers.get(tag)?._push(message));
+    else this._consumers.get(tag)?._push(message);
   }
 
   private _dropConsumer(tag: string, error?: unknown): void {

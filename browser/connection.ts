@@ -14,6 +14,7 @@ import { WarrenError, closeError } from './errors.js';
 import { DEFAULTS, type ConnectOptions, type Settings } from './options.js';
 import { reconnect, retryable } from './reconnect.js';
 import { Socket, type WebSocketConstructor } from './socket.js';
+import { CLOSED, CLOSING, CONNECTING, IDLE, OPEN, type State } from './state.js';
 import { jwtExpiry, refreshDelay } from './token.js';
 import { Topology } from './topology.js';
 
@@ -30,12 +31,9 @@ export type ConnectionEvents = {
   reconnecting: [info: { attempt: number; delay: number; error: unknown }];
   /** Back, with channels, topology and consumers restored; server-named queues that came back renamed, old → new. */
   reconnected: [info: { renamedQueues: Map<string, string> }];
-  /** Trouble that did not close the connection: a failed token refresh or restore step, a listener that threw. */
+  /** Trouble that did not close the connection: a failed token refresh or restore step. */
   error: [error: unknown];
 };
-
-/** @internal */
-export type State = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closing' | 'closed';
 
 /** A call or publish waiting for the connection. */
 interface Job {
@@ -52,7 +50,7 @@ interface Job {
 export class Connection extends Emitter<ConnectionEvents> {
   readonly options: ConnectOptions;
   /** @internal */
-  _state: State = 'idle';
+  _state: State = IDLE;
   /** @internal */
   _socket: Socket | undefined;
   /** @internal Set by connection.tune, as are `_channelMax` and `_heartbeat`. */
@@ -87,16 +85,23 @@ export class Connection extends Emitter<ConnectionEvents> {
     this._options = { ...DEFAULTS, ...options };
   }
 
-  /** Opens the connection; rejects (without retrying) if the first attempt fails. */
+  /**
+   * Opens the connection; rejects (without retrying) if the first attempt fails,
+   * `ERR_CLOSED` if `close()` came first. A connection opens once: called again,
+   * or after `close()`, it rejects `ERR_INVALID_STATE`.
+   */
   async connect(): Promise<this> {
-    this._state = 'connecting';
+    if (this._state !== IDLE) throw new WarrenError('ERR_INVALID_STATE', 'connect() called again');
+    this._state = CONNECTING;
     try {
       await this._open();
+      this._live();
     } catch (err) {
-      this._finish(err as WarrenError);
+      // After close(), already finished.
+      if (this._state === CONNECTING) this._finish(err as WarrenError);
       throw err;
     }
-    this._state = 'open';
+    this._up();
     this._emit('open');
     this._pump();
     return this;
@@ -121,11 +126,10 @@ export class Connection extends Emitter<ConnectionEvents> {
   /** Closes the connection (connection.close, then the socket); stops reconnecting. */
   async close(): Promise<void> {
     const state = this._state;
-    if (state === 'closing' || state === 'closed') return;
-    this._state = 'closing';
+    if (state >= CLOSING) return;
+    this._state = CLOSING;
     clearTimeout(this._sleep);
-    this._handshake?.(new WarrenError('ERR_CLOSED', 'closed'));
-    if (state === 'open') await this._call0('connection.close', { replyCode: 200 }).catch(() => {});
+    if (state === OPEN) await this._call0('connection.close', { replyCode: 200 }).catch(() => {});
     this._finish(undefined);
   }
 
@@ -143,7 +147,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   _writable(): boolean {
     return (
       this._jobs.length === 0 &&
-      this._state === 'open' &&
+      this._state === OPEN &&
       !this._blocked &&
       this._socket!._buffered <= this._options.highWaterMark
     );
@@ -155,7 +159,7 @@ export class Connection extends Emitter<ConnectionEvents> {
    * socket) or until `waitTimeout`, when `fail` gets `ERR_TIMEOUT`.
    */
   _run(job: () => void, fail: (error: unknown) => void, publish: boolean): void {
-    if (this._state === 'closing' || this._state === 'closed') {
+    if (this._state >= CLOSING) {
       return fail(this._closeReason ?? new WarrenError('ERR_CLOSED', 'connection closed'));
     }
     this._jobs.push({ _run: job, _fail: fail, _publish: publish, _deadline: Date.now() + this._options.waitTimeout });
@@ -174,7 +178,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         job._fail(new WarrenError('ERR_TIMEOUT', 'wait timeout'));
         continue;
       }
-      if (this._state !== 'open') break;
+      if (this._state !== OPEN) break;
       // No event says when bufferedAmount drops, so a full socket is polled.
       full = job._publish && this._socket!._buffered > this._options.highWaterMark;
       if (job._publish && (this._blocked || full)) break;
@@ -208,25 +212,13 @@ export class Connection extends Emitter<ConnectionEvents> {
     socket._send();
   }
 
-  /** @internal Runs page code (a consumer callback, a listener): what it throws goes to `error`, not into the frame loop. */
-  _guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      if (!this._emit('error', err)) {
-        setTimeout(() => {
-          throw err;
-        });
-      }
-    }
-  }
-
-  /** @internal A new socket and the AMQP handshake, with a fresh token. */
+  /** @internal A new socket and the AMQP handshake, with a fresh token; rejects `ERR_CLOSED` if `close()` came first. */
   async _open(): Promise<void> {
     const options = this._options;
     const WebSocketClass = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor | undefined);
     if (WebSocketClass === undefined) throw new WarrenError('ERR_NO_WEBSOCKET', 'no WebSocket class');
     this._token = await this._fetchToken();
+    this._live();
     this._closeReason = undefined;
     this._blocked = false;
     const handshake = new Promise<void>((resolve, reject) => {
@@ -239,15 +231,21 @@ export class Connection extends Emitter<ConnectionEvents> {
         throw err;
       })
       .finally(() => (this._handshake = undefined));
+  }
+
+  /** @internal Open (again), once nothing can stop it any more: the token refresh and heartbeat start. */
+  _up(): void {
+    this._state = OPEN;
     this._scheduleRefresh();
     this._startHeartbeat();
   }
 
   /** @internal Closed for good: everything pending fails, channels and consumers end. */
   _finish(error: WarrenError | undefined): void {
-    this._state = 'closed';
+    this._state = CLOSED;
     for (const timer of this._timers) clearTimeout(timer);
     const reason = (this._closeReason = error ?? new WarrenError('ERR_CLOSED', 'connection closed'));
+    this._handshake?.(reason);
     // Each channel leaves the map as it shuts down; a Map's iterator allows that.
     for (const channel of this._channels.values()) channel._shutdown(reason, error !== undefined);
     const jobs = this._jobs;
@@ -324,10 +322,10 @@ export class Connection extends Emitter<ConnectionEvents> {
         return socket._close();
       case 'connection.blocked':
         this._blocked = true;
-        return this._guard(() => this._emit('blocked', method.args.reason));
+        return this._emit('blocked', method.args.reason);
       case 'connection.unblocked':
         this._blocked = false;
-        this._guard(() => this._emit('unblocked'));
+        this._emit('unblocked');
         return this._pump();
       default:
         // close-ok and update-secret-ok: replies to _call0.
@@ -345,9 +343,14 @@ export class Connection extends Emitter<ConnectionEvents> {
     this._handshake?.(reason);
     this._control._lost(reason);
     for (const channel of this._channels.values()) channel._lost(reason);
-    if (this._state !== 'open') return;
+    if (this._state !== OPEN) return;
     if (this.options.reconnect !== false && retryable(reason, this.options)) void reconnect(this, reason);
     else this._finish(reason);
+  }
+
+  /** Throws the reason it closed once closed (by `close()`, while opening): nothing may open after it. */
+  private _live(): void {
+    if (this._state === CLOSED) throw this._closeReason;
   }
 
   /** A connection-level request (update-secret, close), sent now and given `connectTimeout` to be answered. */

@@ -1,5 +1,6 @@
 import type { FieldTable } from '../shared/index.js';
 import type { Channel } from './channel.js';
+import { guard } from './emitter.js';
 import type { Message } from './message.js';
 
 /** Options of basic.consume. */
@@ -71,7 +72,7 @@ export class Consumer implements AsyncIterable<Message> {
 
   /** @internal */
   _push(message: Message): void {
-    if (this._callback !== undefined) this._callback(message);
+    if (this._callback !== undefined) guard(this._callback, message);
     else {
       this._buffer.push(message);
       this._wake?.();

@@ -22,6 +22,8 @@ export const ErrorCode = {
   ChannelMax: 'ERR_CHANNEL_MAX',
   /** The peer sent something AMQP does not allow here. */
   Protocol: 'ERR_PROTOCOL',
+  /** `connect()` on a connection already opening, open or closed: a connection opens once. */
+  InvalidState: 'ERR_INVALID_STATE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

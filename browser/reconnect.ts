@@ -2,6 +2,7 @@ import { backoffDelay } from './backoff.js';
 import type { Connection } from './connection.js';
 import { WarrenError } from './errors.js';
 import type { ConnectOptions } from './options.js';
+import { RECONNECTING } from './state.js';
 
 /**
  * Whether a connection that ended with `reason` is worth reopening: a lost
@@ -20,23 +21,23 @@ export function retryable(reason: unknown, options: ConnectOptions): boolean {
  * Gives up after `maxAttempts` or a final refusal, closing the connection.
  */
 export async function reconnect(connection: Connection, error: unknown): Promise<void> {
-  connection._state = 'reconnecting';
+  connection._state = RECONNECTING;
   const options = connection.options.reconnect || {};
   for (let attempt = 0; attempt < (options.maxAttempts ?? Infinity); attempt++) {
     const delay = backoffDelay(attempt, options);
-    connection._guard(() => connection._emit('reconnecting', { attempt: attempt + 1, delay, error }));
+    connection._emit('reconnecting', { attempt: attempt + 1, delay, error });
     // close() clears this timer and the loop is left behind, never resumed.
     await new Promise((resolve) => (connection._sleep = setTimeout(resolve, delay)));
     try {
       await connection._open();
       const renamedQueues = await restore(connection);
       if (connection._socket === undefined) throw new WarrenError('ERR_CONNECTION_LOST', 'connection lost');
-      if (connection._state !== 'reconnecting') return;
-      connection._state = 'open';
-      connection._guard(() => connection._emit('reconnected', { renamedQueues }));
+      if (connection._state !== RECONNECTING) return;
+      connection._up();
+      connection._emit('reconnected', { renamedQueues });
       return connection._pump();
     } catch (err) {
-      if (connection._state !== 'reconnecting') return;
+      if (connection._state !== RECONNECTING) return;
       connection._socket?._close();
       error = err;
       if (!retryable(err, connection.options)) break;
@@ -50,7 +51,7 @@ export async function reconnect(connection: Connection, error: unknown): Promise
 /** Declares the recorded topology on a scratch channel, then reopens every channel with its consumers. */
 async function restore(connection: Connection): Promise<Map<string, string>> {
   const channels = [...connection._channels.values()];
-  const report = (err: unknown): void => void connection._emit('error', err);
+  const report = (err: unknown): void => connection._emit('error', err);
   let temp = await connection._newChannel();
   const renamed = await connection._topology._restore(
     temp,

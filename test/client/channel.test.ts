@@ -267,22 +267,3 @@ test('rpc over direct reply-to', async () => {
   await client.close();
   await server.close();
 });
-
-test('a consumer callback that throws reports on error and deliveries go on', async () => {
-  const { ch, queue } = await withQueue();
-  const errors: unknown[] = [];
-  const onError = (e: unknown): void => void errors.push(e);
-  conn.on('error', onError);
-  const got: string[] = [];
-  await ch.basicConsume(queue, { noAck: true }, (m) => {
-    got.push(m.text);
-    if (m.text === 'boom') throw new Error('page bug');
-  });
-  await ch.basicPublish('', queue, 'boom');
-  await ch.basicPublish('', queue, 'after');
-  await delay(100);
-  conn.off('error', onError);
-  assert.deepEqual(got, ['boom', 'after']);
-  assert.equal(errors.length, 1);
-  await ch.close();
-});

@@ -33,3 +33,42 @@ export function nextEvent<T extends unknown[]>(emitter: AnyEmitter, type: string
 
 /** Resolves after `ms`. */
 export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `fn`, then waits `ms`, and returns the uncaught exceptions thrown
+ * meanwhile (as a listener's are reported). The test runner's own handlers,
+ * which would fail the test, are set aside until then.
+ */
+export async function uncaught(fn: () => Promise<void>, ms = 100): Promise<unknown[]> {
+  const runner = process.listeners('uncaughtException');
+  process.removeAllListeners('uncaughtException');
+  const errors: unknown[] = [];
+  const collect = (err: unknown): void => void errors.push(err);
+  process.on('uncaughtException', collect);
+  try {
+    await fn();
+    await delay(ms);
+  } finally {
+    process.off('uncaughtException', collect);
+    for (const listener of runner) process.on('uncaughtException', listener);
+  }
+  return errors;
+}
+
+/** The `ws` class, adding every socket it makes to `made` and then calling `onNew` with it. */
+export function countingWebSocket(made: unknown[], onNew?: (ws: WebSocket) => void): WebSocketConstructor {
+  return class extends WebSocket {
+    constructor(...args: ConstructorParameters<typeof WebSocket>) {
+      super(...args);
+      made.push(this);
+      onNew?.(this);
+    }
+  } as unknown as WebSocketConstructor;
+}
+
+/** A promise and its resolve function. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
