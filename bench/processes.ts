@@ -59,7 +59,7 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
 }
 
 /** The Node flags of `npm start` (package.json), given to every server under test alike. */
-const GATEWAY_NODE_FLAGS = ['--initial-old-space-size=64'];
+const GATEWAY_NODE_FLAGS = ['--initial-old-space-size=48'];
 
 function start(script: string, args: string[], port: number, probe: string): Promise<ServerProcess> {
   const path = fileURLToPath(new URL(script, import.meta.url));

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --initial-old-space-size=64
+#!/usr/bin/env -S node --initial-old-space-size=48
 // The heap flag: see "Memory and garbage collection" in README.md.
 import { ConfigError, helpText, loadConfig, wantsHelp } from './config/index.js';
 import { startGateway } from './gateway.js';

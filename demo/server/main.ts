@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --initial-old-space-size=64
+#!/usr/bin/env -S node --initial-old-space-size=48
 // The heap flag: see "Memory and garbage collection" in README.md.
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../server/config/index.js';
