@@ -14,16 +14,17 @@ import { dts } from 'rollup-plugin-dts';
 // goes on this list only if nothing else in the bundle spells it: not a spec
 // class, method or argument name (`start`, `heartbeat`), a property name
 // (`timestamp`), a public member (`body`, `type`, `channel`, `message`) or a
-// built-in one (`length`, `push`, `set`). The keys of the spec table and of methods
-// (`methods`, `content`, `args`) qualify: method objects are internal, and pages
-// see a message's arguments, not the object holding them. test/client/browser.test.ts
-// runs the result.
+// built-in one (`length`, `push`, `set`, `size`). The keys of the spec table and of
+// methods (`methods`, `content`, `args`) qualify: method objects are internal, and
+// pages see a message's arguments, not the object holding them. So does a content
+// header's `bodySize`: pages see a message's properties and body, never the header.
+// test/client/browser.test.ts runs the result.
 const CODEC_MEMBERS = [
   ...['methods', 'content', 'args'],
   ...['bytes', 'pos', 'end', 'dataView', 'view', 'reset', 'remaining', 'need', 'buf', 'ensure', 'copied'],
   ...['octet', 'int8', 'short', 'int16', 'long', 'int32', 'longlong', 'int64', 'uint64', 'float32', 'float64'],
   ...['shortstr', 'longstr', 'longstrBytes', 'beginLength', 'endLength', 'take', 'truncate', 'raw', 'payload'],
-  ...['method', 'header', 'begin', 'info', 'names', 'codes', 'payloadStart', 'emit'],
+  ...['method', 'header', 'begin', 'info', 'names', 'codes', 'payloadStart', 'emit', 'bodySize'],
   ...['headerPending', 'head', 'headLength', 'partial', 'partialLength', 'checkedSize', 'buffering'],
 ];
 const minify = terser({
@@ -68,33 +69,55 @@ const clientFlags = {
 };
 
 /**
- * Class members of the codec that the client never reads, left out of its bundle:
- * frames never leave the bundle, and the client reads their payload, not the
- * whole frame (`raw`, for the gateway's relay); nor does it ask whether a
- * splitter holds part of a frame (`buffering`).
+ * Members of the codec that the client never reads, left out of its bundle, as
+ * `owner.member`: a class's member, or a property of the object literal that a
+ * variable named `owner` holds. Frames never leave the bundle, and the client
+ * reads their payload, not the whole frame (`raw`, for the gateway's relay); nor
+ * does it ask whether a splitter holds part of a frame (`buffering`). Nor does it
+ * look at the `content` flag and argument list of a method's info: it encodes and
+ * decodes through the plan's names and codes, and names methods by `name`.
  */
 const CLIENT_OMITTED = {
   '/shared/frame-splitter.js': ['SplitFrame.raw', 'FrameSplitter.buffering'],
+  '/shared/method-codec.js': ['info.content', 'info.args'],
 };
+
+/** The first node in `node`'s tree (depth first) that `test` accepts. */
+function findNode(node, test) {
+  if (node === null || typeof node !== 'object') return undefined;
+  if (typeof node.type === 'string' && test(node)) return node;
+  for (const child of Object.values(node)) {
+    const found = Array.isArray(child)
+      ? child.reduce((hit, item) => hit ?? findNode(item, test), undefined)
+      : findNode(child, test);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 const clientOmitted = {
   name: 'client-omitted',
   transform(code, id) {
     const file = Object.keys(CLIENT_OMITTED).find((suffix) => id.endsWith(suffix));
     if (file === undefined) return null;
-    const classes = this.parse(code).body.map((node) =>
-      node.type === 'ExportNamedDeclaration' ? node.declaration : node,
-    );
+    const ast = this.parse(code);
     const members = CLIENT_OMITTED[file].map((member) => {
-      const [className, name] = member.split('.');
-      const found = classes
-        .find((node) => node?.type === 'ClassDeclaration' && node.id.name === className)
-        ?.body.body.find((node) => node.type === 'MethodDefinition' && node.key.name === name);
+      const [ownerName, name] = member.split('.');
+      const owner = findNode(
+        ast,
+        (node) =>
+          (node.type === 'ClassDeclaration' || node.type === 'VariableDeclarator') && node.id.name === ownerName,
+      );
+      const siblings = owner?.type === 'ClassDeclaration' ? owner.body.body : owner?.init?.properties;
+      const found = siblings?.find((node) => !node.computed && node.key?.name === name);
       if (found === undefined) this.error(`${member} not found in ${file}`);
       return found;
     });
     let kept = code;
     for (const { start, end } of members.sort((a, b) => b.start - a.start)) {
-      kept = kept.slice(0, start) + kept.slice(end);
+      // An object literal's property goes with the comma after it.
+      const comma = /^\s*,/.exec(kept.slice(end))?.[0].length ?? 0;
+      kept = kept.slice(0, start) + kept.slice(end + comma);
     }
     return { code: kept, map: null };
   },
@@ -108,22 +131,23 @@ const ARG_TYPES = [
 
 /**
  * shared/spec.ts's table, packed for the bundle into a string that gzips to
- * 70% of the object literal's size: `class<id>,method<!content>[id] arg<type>…,…;`.
- * A reply named after the method before it, with the next id and no content
- * (`declare` → `declareOk`), is written as its arguments alone. A method whose id
- * is the next multiple of 10 after the one before it (as most are) leaves it out.
- * The order of the types matches ARG_TYPES in shared/method-codec.ts, so gzip
- * stores the list once.
+ * 70% of the object literal's size: `class<id>,method[id] arg<type>…,…;`.
+ * A reply named after the method before it, with the next id (`declare` →
+ * `declareOk`), is written as its arguments alone. A method whose id is the next
+ * multiple of 10 after the one before it (as most are) leaves it out. Methods
+ * lose their `content` flag, which the client never reads: the bundle leaves out
+ * the method info's `content` (see CLIENT_OMITTED), and packedSpec checks that
+ * nothing else in it reads the flag.
  */
 function packSpec(spec) {
   const classes = Object.entries(spec).map(([className, { id, methods }]) => {
     let previous = { name: '', id: 0 };
     const packed = Object.entries(methods).map(([name, method]) => {
-      const reply = name === `${previous.name}Ok` && method.id === previous.id + 1 && method.content !== true;
+      const reply = name === `${previous.name}Ok` && method.id === previous.id + 1;
       const implicitId = method.id === previous.id - (previous.id % 10) + 10;
       previous = { name, id: method.id };
       const args = Object.entries(method.args).map(([arg, type]) => arg + ARG_TYPES.indexOf(type).toString(36));
-      const head = name + (method.content === true ? '!' : '') + (implicitId ? '' : method.id);
+      const head = name + (implicitId ? '' : method.id);
       return [reply ? '' : head, ...args].join(' ');
     });
     return [className + id, ...packed].join(',');
@@ -142,29 +166,73 @@ const unpackSpec = (packed, types) => {
     let id = 0;
     for (const method of methods) {
       const [head, ...packedArgs] = method.split(' ');
-      const [, newName, content, newId] = /([^!\d]*)(!?)(\d*)/.exec(head);
+      const [, newName, newId] = /(\D*)(\d*)/.exec(head);
       name = newName || name + 'Ok';
       id = newId ? +newId : newName ? id - (id % 10) + 10 : id + 1;
       const args = {};
       for (const arg of packedArgs) args[arg.slice(0, -1)] = types[parseInt(arg.slice(-1), 36)];
-      table.methods[name] = content ? { id, content: true, args } : { id, args };
+      table.methods[name] = { id, args };
     }
   }
   return spec;
 };
 
-/** Replaces shared/spec.js in the bundle by its packed table, after checking that it unpacks to the same table. */
+/** SPEC without the methods' `content` flags, as the packed table unpacks. */
+const withoutContent = (spec) =>
+  Object.fromEntries(
+    Object.entries(spec).map(([className, { id, methods }]) => {
+      const kept = Object.entries(methods).map(([name, method]) => [name, { id: method.id, args: method.args }]);
+      return [className, { id, methods: Object.fromEntries(kept) }];
+    }),
+  );
+
+/**
+ * Replaces shared/spec.js in the bundle by its packed table, after checking that
+ * it unpacks to the same table but for the `content` flags. The module also
+ * exports ARG_TYPES, which shared/method-codec.js then imports in place of its
+ * own list (checked to be the same), so the bundle spells the list once.
+ */
 const packedSpec = {
   name: 'packed-spec',
   async transform(code, id) {
+    if (id.endsWith('/shared/method-codec.js')) {
+      const declaration = this.parse(code).body.find(
+        (node) => node.type === 'VariableDeclaration' && node.declarations[0].id.name === 'ARG_TYPES',
+      );
+      const list = declaration?.declarations[0].init.elements?.map((element) => element.value);
+      if (!isDeepStrictEqual(list, ARG_TYPES))
+        this.error("ARG_TYPES of shared/method-codec.js is not the packed spec's");
+      const shared = "import { ARG_TYPES } from './spec.js';";
+      return { code: code.slice(0, declaration.start) + shared + code.slice(declaration.end), map: null };
+    }
     if (!id.endsWith('/shared/spec.js')) return null;
     const { SPEC, ...constants } = await import(pathToFileURL(id).href);
     const packed = packSpec(SPEC);
-    if (!isDeepStrictEqual(unpackSpec(packed, ARG_TYPES), SPEC)) this.error('the packed spec does not unpack to SPEC');
-    const lines = [`export const SPEC = (${unpackSpec})(${JSON.stringify(packed)}, ${JSON.stringify(ARG_TYPES)});`];
+    if (!isDeepStrictEqual(unpackSpec(packed, ARG_TYPES), withoutContent(SPEC))) {
+      this.error('the packed spec does not unpack to SPEC');
+    }
+    const lines = [
+      `export const ARG_TYPES = ${JSON.stringify(ARG_TYPES)};`,
+      `export const SPEC = (${unpackSpec})(${JSON.stringify(packed)}, ARG_TYPES);`,
+    ];
     for (const [name, value] of Object.entries(constants))
       lines.push(`export const ${name} = ${JSON.stringify(value)};`);
     return { code: lines.join('\n'), map: null };
+  },
+  renderChunk(code) {
+    // The packed table has no `content` flags: nothing in the bundle may read one.
+    const reader = findNode(
+      this.parse(code),
+      (node) =>
+        (node.type === 'MemberExpression' || node.type === 'Property') &&
+        !node.computed &&
+        (node.property ?? node.key).name === 'content',
+    );
+    if (reader !== undefined)
+      this.error(
+        `the bundle reads a method's content flag, which its spec leaves out: ${code.slice(reader.start, reader.end)}`,
+      );
+    return null;
   },
 };
 
