@@ -95,7 +95,7 @@ function checkSameWork(): void {
   assert.equal(amqplibDecode(WIRE.deliver), 3 * CHANNEL);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   checkSameWork();
   for (const row of ROWS) measure(row.fn, 200); // warm-up: let every path reach optimised code
   const samples = new Map<Row, number[]>(ROWS.map((r) => [r, []]));
@@ -139,7 +139,11 @@ function main(): void {
   );
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
   if (RUN_MS === DEFAULT_RUN_MS && RUNS === DEFAULT_RUNS) {
-    writeReadmeSection(path.join(outDir, '..', '..', 'README.md'), 'Codec performance', readmeSection(lines, rate));
+    await writeReadmeSection(
+      path.join(outDir, '..', '..', 'README.md'),
+      'Codec performance',
+      readmeSection(lines, rate),
+    );
   }
 }
 
@@ -179,4 +183,4 @@ function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-main();
+await main();

@@ -165,7 +165,7 @@ export function printReport(report: BenchReport): void {
 }
 
 /** Prints the tables, writes bench/results/latest.json and (full runs only) the README's Performance section. */
-export function writeReport(report: BenchReport): void {
+export async function writeReport(report: BenchReport): Promise<void> {
   const table = markdown(report);
   console.log(table);
   mkdirSync(root('bench/results'), { recursive: true });
@@ -188,5 +188,5 @@ export function writeReport(report: BenchReport): void {
     table,
     '',
   ].join('\n');
-  writeReadmeSection(root('README.md'), 'Performance', section);
+  await writeReadmeSection(root('README.md'), 'Performance', section);
 }

@@ -187,7 +187,7 @@ for (const transport of only === 'throughput' ? [] : transports) {
   });
 }
 
-(partial ? printReport : writeReport)({
+await (partial ? printReport : writeReport)({
   date: new Date().toISOString(),
   quick,
   broker: new URL(broker).host,
