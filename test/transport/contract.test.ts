@@ -330,6 +330,13 @@ for (const kind of ['ws', 'uws'] as const) {
         );
       }
 
+      /** Blocks `publisher` by the gateway, then by the broker: it has been told connection.blocked twice. */
+      async function blockedByGatewayThenBroker(publisher: Publisher): Promise<void> {
+        await stallUntilBlocked(publisher);
+        brokerSays(true);
+        await until(() => notices(publisher.client).length >= 2, 'the broker’s blocked relayed');
+      }
+
       if (kind === 'ws') {
         test('stops the gateway reading the browser, whose WebSocket holds the rest; nothing is lost', async () => {
           // Told nothing though it takes connection.blocked: it cannot send faster than the gateway reads.
@@ -391,9 +398,7 @@ for (const kind of ['ws', 'uws'] as const) {
           const publisher = await Publisher.open(proxied, { 'connection.blocked': true });
           const { client } = publisher;
           try {
-            await stallUntilBlocked(publisher);
-            brokerSays(true);
-            await until(() => notices(client).length >= 2, 'the broker’s blocked relayed');
+            await blockedByGatewayThenBroker(publisher);
             // The broker's unblocked reaches the gateway long before its socket drains (megabytes go through
             // the proxy first); in either order the browser must be told unblocked once.
             brokerSays(false);
@@ -415,9 +420,7 @@ for (const kind of ['ws', 'uws'] as const) {
           const publisher = await Publisher.open(proxied, { 'connection.blocked': true });
           const { client } = publisher;
           try {
-            await stallUntilBlocked(publisher);
-            brokerSays(true);
-            await until(() => notices(client).length >= 2, 'the broker’s blocked relayed');
+            await blockedByGatewayThenBroker(publisher);
             proxy.resumeReading();
             // Everything reached the broker: the gateway's socket drained well before.
             assert.deepEqual(await publisher.received(), numbered(publisher.published));
