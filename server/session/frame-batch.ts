@@ -14,10 +14,11 @@ export const COPY_LIMIT = 4096;
  * as its chunk and bounds, so adding a frame allocates nothing.
  */
 export class FrameBatch {
-  /** Run `i` is `chunks[i]` from `starts[i]` to `ends[i]`; the last run may still grow. */
-  private readonly chunks: Uint8Array[] = [];
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
+  /**
+   * The runs, three entries each: chunk, start, end (one array rather than
+   * three, since every session keeps two batches); the last run may still grow.
+   */
+  private readonly runs: (Uint8Array | number)[] = [];
   private bytes = 0;
 
   /** Bytes added since the last flush. */
@@ -41,15 +42,13 @@ export class FrameBatch {
    * allows (see COPY_LIMIT), in order, then empties it.
    */
   flushCoalesced(write: (bytes: Uint8Array) => void): void {
-    const count = this.chunks.length;
+    const count = this.runs.length / 3;
     let i = 0;
     while (i < count) {
-      let group = this.ends[i]! - this.starts[i]!;
+      let group = this.size(i);
       let next = i + 1;
       if (group < COPY_LIMIT) {
-        for (let size; next < count && (size = this.ends[next]! - this.starts[next]!) < COPY_LIMIT; next++) {
-          group += size;
-        }
+        for (let size; next < count && (size = this.size(next)) < COPY_LIMIT; next++) group += size;
       }
       write(next === i + 1 ? this.run(i) : this.copy(i, next, group));
       i = next;
@@ -63,22 +62,26 @@ export class FrameBatch {
   }
 
   private addRange(chunk: Uint8Array, start: number, end: number): void {
-    const last = this.chunks.length - 1;
-    if (last >= 0 && this.chunks[last] === chunk && this.ends[last] === start) {
-      this.ends[last] = end;
+    const runs = this.runs;
+    const last = runs.length - 3;
+    if (last >= 0 && runs[last] === chunk && runs[last + 2] === start) {
+      runs[last + 2] = end;
     } else {
-      this.chunks.push(chunk);
-      this.starts.push(start);
-      this.ends.push(end);
+      runs.push(chunk, start, end);
     }
     this.bytes += end - start;
   }
 
+  /** Run `i`'s length in bytes. */
+  private size(i: number): number {
+    return (this.runs[3 * i + 2] as number) - (this.runs[3 * i + 1] as number);
+  }
+
   /** Run `i` as a view of its chunk (a received chunk is a Buffer, and so is its subarray). */
   private run(i: number): Uint8Array {
-    const chunk = this.chunks[i]!;
-    const start = this.starts[i]!;
-    const end = this.ends[i]!;
+    const chunk = this.runs[3 * i] as Uint8Array;
+    const start = this.runs[3 * i + 1] as number;
+    const end = this.runs[3 * i + 2] as number;
     return start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
   }
 
@@ -87,19 +90,15 @@ export class FrameBatch {
     const out = Buffer.allocUnsafe(size);
     let offset = 0;
     for (let i = from; i < to; i++) {
-      const chunk = this.chunks[i]!;
-      const start = this.starts[i]!;
-      const end = this.ends[i]!;
-      out.set(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end), offset);
-      offset += end - start;
+      const run = this.run(i);
+      out.set(run, offset);
+      offset += run.length;
     }
     return out;
   }
 
   private clear(): void {
-    this.chunks.length = 0;
-    this.starts.length = 0;
-    this.ends.length = 0;
+    this.runs.length = 0;
     this.bytes = 0;
   }
 }
