@@ -1,5 +1,6 @@
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// ignoreBOM: a name or value that starts with U+FEFF keeps it (by default TextDecoder drops a leading BOM).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * Whether short strings take the hand-written paths below rather than a

@@ -1,4 +1,4 @@
-import type { FieldTable, Method } from '../../shared/index.js';
+import { decodeUtf8, type FieldTable, type Method } from '../../shared/index.js';
 import type { PermissionKind } from './scopes.js';
 
 /** One permission a method needs: `kind` access to the named exchange or queue. */
@@ -175,6 +175,6 @@ function stringArgument(table: FieldTable, key: string): string | undefined {
   const value = Object.hasOwn(table, key) ? table[key] : undefined;
   if (typeof value === 'string') return value;
   // RabbitMQ also takes the name as a byte array (longstr sent as 'x').
-  if (value instanceof Uint8Array) return new TextDecoder().decode(value);
+  if (value instanceof Uint8Array) return decodeUtf8(value, 0, value.length);
   return undefined;
 }

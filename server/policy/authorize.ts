@@ -1,4 +1,4 @@
-import { methodInfoByName, type Method } from '../../shared/index.js';
+import { decodeUtf8, methodInfoByName, type Method } from '../../shared/index.js';
 import { checkReservedName, requiredAccess, type Access, type AccessContext } from './access-control.js';
 import type { Permissions } from './permissions.js';
 
@@ -75,5 +75,5 @@ export function replyText(text: string): string {
   let end = SHORTSTR_MAX;
   // Back up over continuation bytes (10xxxxxx) to a character boundary.
   while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
-  return new TextDecoder().decode(bytes.subarray(0, end));
+  return decodeUtf8(bytes, 0, end);
 }

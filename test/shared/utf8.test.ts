@@ -41,6 +41,12 @@ describe('decodeUtf8', () => {
     }
   });
 
+  test('a leading U+FEFF is part of the string, not a byte-order mark to drop', () => {
+    for (const text of ['\uFEFF', '\uFEFFqueue', 'é\uFEFF', '\uFEFF'.repeat(40)]) {
+      assert.equal(decodeAt(text), text);
+    }
+  });
+
   test('a cached name does not leak into a non-ASCII string of the same shape', () => {
     assert.equal(decodeAt('abcde'), 'abcde');
     const bytes = Uint8Array.from([0x61, 0x62, 0xc3, 0xa9, 0x65]); // "abée" is 5 bytes, like "abcde"

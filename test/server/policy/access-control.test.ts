@@ -122,6 +122,18 @@ test('alternate and dead-letter exchanges need write on them and read on the dec
     ),
     ['configure queue q', 'write exchange dlx', 'read queue q'],
   );
+  // The exchange RabbitMQ will use is named by all the bytes, a leading U+FEFF included.
+  assert.deepEqual(
+    show(
+      requiredAccess(
+        makeMethod('queue.declare', {
+          queue: 'q',
+          arguments: { 'x-dead-letter-exchange': new TextEncoder().encode('\uFEFFdlx') },
+        }),
+      ),
+    ),
+    ['configure queue q', 'write exchange \uFEFFdlx', 'read queue q'],
+  );
   assert.deepEqual(
     show(
       requiredAccess(
