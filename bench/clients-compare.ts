@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { signToken } from '../test/helpers/gateway.js';
 import type { ClientName, Endpoint } from './clients.js';
+import { median } from './median.js';
 import { startGatewayProcess } from './processes.js';
 import { roundTrip, throughput } from './workloads.js';
 
@@ -55,7 +56,6 @@ try {
   await gateway.stop();
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const medians = new Map<ClientName, Figures>();
 for (const [client, fs] of results) {
   const m = {

@@ -35,7 +35,8 @@ import {
   type CaseName,
   type CodecName,
 } from './codec/inputs.js';
-import { DEFAULT_RUN_MS, DEFAULT_RUNS, RUN_MS, RUNS, measure, median } from './codec/timing.js';
+import { DEFAULT_RUN_MS, DEFAULT_RUNS, RUN_MS, RUNS, measure } from './codec/timing.js';
+import { median } from './median.js';
 import { writeReadmeSection } from './readme-section.js';
 import { warrenDecode, warrenEncode } from './codec/warren-codec.js';
 

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { IdleSessionResult, SessionRun, StalledReaderResult } from './sessions.js';
 import type { ClientName } from './clients.js';
+import { median } from './median.js';
 import type { RttResult, ThroughputResult } from './workloads.js';
 import { writeReadmeSection } from './readme-section.js';
 
@@ -22,13 +23,6 @@ export interface Row {
   /** The first error of a round that failed; the other rounds still count. */
   error?: string;
 }
-
-const median = (xs: readonly number[]): number => {
-  if (xs.length === 0) return NaN;
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /** A row's median of one figure over its rounds. */
 const rowMedian = (row: Row, figure: (r: RoundResult) => number | undefined): number =>

@@ -22,9 +22,3 @@ export function measure(fn: () => unknown, ms: number): number {
   void blackhole;
   return ops / (Number(now - start) / 1e9);
 }
-
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
