@@ -137,6 +137,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 }
 
 function sessionSettings(config: GatewayConfig): SessionSettings {
+  // Both directions buffer the same before reading the other side stops: four frames, and at least 1 MiB.
+  const highWaterMark = Math.max(config.maxFrameSize * 4, 1024 * 1024);
   return {
     version: VERSION,
     brokers: config.brokers,
@@ -154,8 +156,8 @@ function sessionSettings(config: GatewayConfig): SessionSettings {
     identityHeader: config.identityHeader,
     tokenExpiryGraceMs: config.tokenExpiryGraceMs,
     closeTimeoutMs: Math.min(config.shutdownTimeoutMs, 5000),
-    browserHighWaterMark: Math.max(config.maxFrameSize * 4, 1024 * 1024),
-    brokerHighWaterMark: Math.max(config.maxFrameSize * 4, 1024 * 1024),
+    browserHighWaterMark: highWaterMark,
+    brokerHighWaterMark: highWaterMark,
   };
 }
 

@@ -579,7 +579,6 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
   }
 }
 
-/** Whether a connection.start-ok's client properties announce the `connection.blocked` capability. */
 function isConnectionMethod(frame: Frame, classId: number, methodId: number): boolean {
   return frame.type === FrameType.Method && methodKey(frame) === classId * 65536 + methodId;
 }
