@@ -2,7 +2,8 @@
  * `node dist/bench/clients-compare.js [--runs 3] [--broker URL] [--transport ws|uws]`:
  * amqp-client.js's AMQPWebSocketClient against Warren's client through one
  * gateway process, interleaved run by run so both see the same machine load;
- * prints each run and the medians (msgs/s, RTT p50/p99).
+ * prints each run and the medians (msgs/s, RTT p50/p99, and the CPU time per
+ * message of this process, which runs both clients).
  */
 import { randomBytes } from 'node:crypto';
 import { signToken } from '../test/helpers/gateway.js';
@@ -33,12 +34,12 @@ const endpoint: Endpoint = {
   password: () => signToken(secret, { expiresIn: 3600 }),
 };
 
-type Figures = { small: number; large: number; p50: number; p99: number };
+type Figures = { small: number; large: number; p50: number; p99: number; cpuSmall: number; cpuLarge: number };
 const clients: ClientName[] = only ? [only as ClientName] : ['amqp-client.js', 'warren client'];
 const results = new Map<ClientName, Figures[]>(clients.map((c) => [c, []]));
 const fmt = (f: Figures): string =>
   `${f.small.toFixed(0).padStart(7)} msg/s (256 B)  ${f.large.toFixed(0).padStart(6)} msg/s (64 KiB)  ` +
-  `RTT p50 ${f.p50.toFixed(3)} ms  p99 ${f.p99.toFixed(3)} ms`;
+  `RTT p50 ${f.p50.toFixed(3)} ms  p99 ${f.p99.toFixed(3)} ms  client CPU ${f.cpuSmall.toFixed(1)} / ${f.cpuLarge.toFixed(0)} µs/msg`;
 
 try {
   for (let run = 1; run <= runs; run++) {
@@ -47,7 +48,14 @@ try {
       const s = await throughput(client, endpoint, small.count, small.size, small.window);
       const l = await throughput(client, endpoint, large.count, large.size, large.window);
       const r = await roundTrip(client, endpoint, rttCount);
-      const f = { small: s.msgsPerSec, large: l.msgsPerSec, p50: r.p50Ms, p99: r.p99Ms };
+      const f = {
+        small: s.msgsPerSec,
+        large: l.msgsPerSec,
+        p50: r.p50Ms,
+        p99: r.p99Ms,
+        cpuSmall: s.clientCpuUsPerMsg,
+        cpuLarge: l.clientCpuUsPerMsg,
+      };
       results.get(client)!.push(f);
       console.log(`run ${run} ${client.padEnd(15)} ${fmt(f)}`);
     }
@@ -63,6 +71,8 @@ for (const [client, fs] of results) {
     large: median(fs.map((f) => f.large)),
     p50: median(fs.map((f) => f.p50)),
     p99: median(fs.map((f) => f.p99)),
+    cpuSmall: median(fs.map((f) => f.cpuSmall)),
+    cpuLarge: median(fs.map((f) => f.cpuLarge)),
   };
   medians.set(client, m);
   console.log(`median ${client.padEnd(15)} ${fmt(m)}`);

@@ -66,12 +66,16 @@ interface WarrenModule {
 
 let warren: WarrenModule | null | undefined;
 
-/** Warren's own browser client, when it has been built; undefined otherwise. */
+/**
+ * Warren's own browser client as pages get it (the ESM bundle, with the codec's
+ * gateway-only paths left out: see rollup.config.mjs), when it has been built;
+ * undefined otherwise.
+ */
 export async function loadWarrenClient(): Promise<WarrenModule | undefined> {
   if (warren === undefined) {
     try {
       // A path computed at run time: the bench builds and runs without the browser client.
-      const path = new URL('../browser/index.js', import.meta.url).href;
+      const path = new URL('../browser/warren.mjs', import.meta.url).href;
       warren = (await import(path)) as WarrenModule;
     } catch {
       warren = null;

@@ -63,15 +63,16 @@ function markdown(report: BenchReport): string {
   const lines: string[] = [];
   const w = report.workloads as { small: { count: number }; large: { count: number }; rttCount: number };
   lines.push(
-    `| path | client | ${n(w.small.count)} × 256 B msgs/s | ${n(w.large.count)} × 64 KiB msgs/s | RTT p50 ms | RTT p99 ms | server CPU µs/msg, 256 B | 64 KiB |`,
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| path | client | ${n(w.small.count)} × 256 B msgs/s | ${n(w.large.count)} × 64 KiB msgs/s | RTT p50 ms | RTT p99 ms | server CPU µs/msg, 256 B | 64 KiB | clients' CPU µs/msg, 256 B | 64 KiB |`,
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const r of report.rows) {
     const err = r.error === undefined ? '' : ` (${r.error.slice(0, 60)})`;
     const m = (figure: (x: RoundResult) => number | undefined, digits = 0) => n(rowMedian(r, figure), digits);
     lines.push(
       `| ${r.target} | ${r.client}${err} | ${m((x) => x.small.msgsPerSec)} | ${m((x) => x.large.msgsPerSec)} | ` +
-        `${m((x) => x.rtt.p50Ms, 3)} | ${m((x) => x.rtt.p99Ms, 3)} | ${m((x) => x.serverCpuUsPerMsg?.small, 1)} | ${m((x) => x.serverCpuUsPerMsg?.large)} |`,
+        `${m((x) => x.rtt.p50Ms, 3)} | ${m((x) => x.rtt.p99Ms, 3)} | ${m((x) => x.serverCpuUsPerMsg?.small, 1)} | ${m((x) => x.serverCpuUsPerMsg?.large)} | ` +
+        `${m((x) => x.small.clientCpuUsPerMsg, 1)} | ${m((x) => x.large.clientCpuUsPerMsg)} |`,
     );
   }
   lines.push(
@@ -176,7 +177,8 @@ export async function writeReport(report: BenchReport): Promise<void> {
       'and each ratio below is the median of the ratios within a round (the range is the lowest and highest round). ' +
       'On this shared 2-core machine one run of a row moves by tens of percent (the broker, the server under test ' +
       'and both clients share the cores). Server CPU is the user + system time of the server process per message ' +
-      'during each throughput run, both directions. Idle sessions: each backend measured in up to 3 fresh gateways, ' +
+      "during each throughput run, both directions; clients' CPU is the same for the bench process, which runs the " +
+      "publisher and the consumer (Warren's client as pages get it: the ESM bundle). Idle sessions: each backend measured in up to 3 fresh gateways, " +
       'the median shown (RSS moves with when V8 last collected). Figures of every round: `bench/results/latest.json`.',
     '',
     table,

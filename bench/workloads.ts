@@ -7,6 +7,8 @@ export const STALL_MS = 30_000;
 export interface ThroughputResult {
   readonly msgsPerSec: number;
   readonly mbPerSec: number;
+  /** CPU time (user + system) of this process, which runs both clients, per message. */
+  readonly clientCpuUsPerMsg: number;
 }
 
 const queueName = (what: string) => `warren-bench-${what}-${randomBytes(4).toString('hex')}`;
@@ -40,6 +42,7 @@ export async function throughput(
     });
     const body = randomBytes(size);
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const deadline = Date.now() + STALL_MS * 4;
     for (let sent = 0; sent < count;) {
       const batchEnd = Math.min(count, received + window);
@@ -52,8 +55,13 @@ export async function throughput(
       if (Date.now() > deadline) throw new Error('throughput run took too long');
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     await consumer.deleteQueue(queue);
-    return { msgsPerSec: count / seconds, mbPerSec: (count * size) / seconds / 1e6 };
+    return {
+      msgsPerSec: count / seconds,
+      mbPerSec: (count * size) / seconds / 1e6,
+      clientCpuUsPerMsg: (cpu.user + cpu.system) / count,
+    };
 
     function waitFor(current: () => number, target: number): Promise<void> {
       if (current() >= target) return Promise.resolve();
