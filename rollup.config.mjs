@@ -23,7 +23,8 @@ const CODEC_MEMBERS = [
   ...['methods', 'content', 'args'],
   ...['bytes', 'pos', 'end', 'dataView', 'view', 'reset', 'remaining', 'need', 'buf', 'ensure', 'copied'],
   ...['octet', 'int8', 'short', 'int16', 'long', 'int32', 'longlong', 'int64', 'uint64', 'float32', 'float64'],
-  ...['shortstr', 'longstr', 'longstrBytes', 'beginLength', 'endLength', 'take', 'truncate', 'raw', 'payload'],
+  ...['shortstr', 'longstr', 'longstrBytes', 'beginLength', 'endLength', 'raw', 'payload'],
+  ...['take', 'takeView', 'truncate'],
   ...['method', 'header', 'begin', 'info', 'names', 'codes', 'payloadStart', 'emit', 'bodySize'],
   ...['headerPending', 'head', 'headLength', 'partial', 'partialLength', 'checkedSize', 'buffering'],
 ];
@@ -76,8 +77,11 @@ const clientFlags = {
  * does it ask whether a splitter holds part of a frame (`buffering`). Nor does it
  * look at the `content` flag and argument list of a method's info: it encodes and
  * decodes through the plan's names and codes, and names methods by `name`.
+ * Its socket sends what it wrote as a view (`takeView`), never as a copy (`take`).
  */
 const CLIENT_OMITTED = {
+  '/shared/byte-writer.js': ['ByteWriter.take'],
+  '/shared/frame-writer.js': ['FrameWriter.take'],
   '/shared/frame-splitter.js': ['SplitFrame.raw', 'FrameSplitter.buffering'],
   '/shared/method-codec.js': ['info.content', 'info.args'],
 };

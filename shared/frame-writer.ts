@@ -80,6 +80,18 @@ export class FrameWriter {
     return this.w.take();
   }
 
+  /**
+   * The frames written so far, as a view of the writer's own buffer, which the
+   * next write overwrites; the writer starts empty again. For a consumer that
+   * copies at once, as WebSocket.send does: it saves take()'s copy.
+   */
+  takeView(): Uint8Array {
+    const w = this.w;
+    const frames = w.buf.subarray(0, w.pos);
+    w.pos = 0;
+    return frames;
+  }
+
   private begin(type: number, channel: number): number {
     const w = this.w;
     w.ensure(7);

@@ -46,6 +46,23 @@ test('a burst of publishes in one tick leaves as one WebSocket message', async (
   await conn.close();
 });
 
+test('with permessage-deflate negotiated, a burst of large publishes arrives byte for byte', async () => {
+  // The client sends its frames as a view of a buffer it reuses, which is safe
+  // only when the WebSocket copies them at once; ws compresses later, from the view.
+  const deflating = await startBarePipe({ perMessageDeflate: true });
+  try {
+    const conn = await connectPipe(deflating);
+    const ch = await conn.channel();
+    const { queue } = await ch.queueDeclare('', { exclusive: true });
+    const bodies = Array.from({ length: 12 }, (_, i) => new Uint8Array(60 * 1024).fill(i + 1));
+    await Promise.all(bodies.map((body) => ch.basicPublish('', queue, body)));
+    for (const body of bodies) assert.deepEqual((await ch.basicGet(queue, { noAck: true }))?.body, body);
+    await conn.close();
+  } finally {
+    await deflating.close();
+  }
+});
+
 test('above highWaterMark publishes wait for the socket to drain, and arrive in order', async () => {
   const conn = await connectPipe(pipe, { highWaterMark: 0 });
   const ch = await conn.channel();

@@ -23,12 +23,18 @@ export async function startBarePipe(
   options: {
     brokerPort?: number;
     port?: number;
+    /** Accepts permessage-deflate when a client offers it (`ws` does by default); off unless set. */
+    perMessageDeflate?: boolean;
     /** Sees every WebSocket message from a client (`toBroker`) and every chunk from the broker. */
     tap?: (direction: 'toBroker' | 'toClient', bytes: Uint8Array) => void;
   } = {},
 ): Promise<BarePipe> {
   const tap = options.tap;
-  const server = new WebSocketServer({ host: '127.0.0.1', port: options.port ?? 0 });
+  const server = new WebSocketServer({
+    host: '127.0.0.1',
+    port: options.port ?? 0,
+    perMessageDeflate: options.perMessageDeflate ?? false,
+  });
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const links = new Set<{ ws: WebSocket; tcp: Socket }>();
   server.on('connection', (ws) => {
