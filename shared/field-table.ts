@@ -112,6 +112,44 @@ function readValue(r: ByteReader, depth: number): FieldValue {
   }
 }
 
+/** Bytes of each field type's value that has a fixed size, by type octet. */
+const FIXED_VALUE_SIZE: Record<number, number> = {
+  0x74 /* t */: 1,
+  0x62 /* b */: 1,
+  0x42 /* B */: 1,
+  0x73 /* s */: 2,
+  0x75 /* u */: 2,
+  0x49 /* I */: 4,
+  0x69 /* i */: 4,
+  0x6c /* l */: 8,
+  0x4c /* L */: 8,
+  0x66 /* f */: 4,
+  0x64 /* d */: 8,
+  0x44 /* D */: 5,
+  0x54 /* T */: 8,
+  0x56 /* V */: 0,
+};
+// Long strings, byte arrays, tables and arrays: a 32-bit size, then that many bytes.
+const SIZED_VALUE = new Set([0x53 /* S */, 0x78 /* x */, 0x46 /* F */, 0x41 /* A */]);
+
+/**
+ * Moves the reader past one field value (its type octet and what follows)
+ * without decoding it: for the gateway, which edits a table's entries by their
+ * bytes. A nested table or array is skipped by its size, unchecked.
+ */
+export function skipFieldValue(r: ByteReader): void {
+  const type = r.octet();
+  let size = FIXED_VALUE_SIZE[type];
+  if (size === undefined) {
+    if (!SIZED_VALUE.has(type)) {
+      throw syntaxError(CodecErrorCode.UnknownFieldType, `unknown field type 0x${type.toString(16)}`);
+    }
+    size = r.long();
+  }
+  r.need(size);
+  r.pos += size;
+}
+
 /** Writes a field table; `undefined` entries are left out. */
 export function writeTable(w: ByteWriter, table: FieldTable | undefined, depth = 0): void {
   checkDepth(depth);

@@ -9,10 +9,13 @@ export type { Method, MethodArgs, MethodName, MethodOf } from './method-types.js
 export { Decimal, Typed, type FieldTable, type FieldValue, type TypedOctet } from './field-value.js';
 export { ByteReader } from './byte-reader.js';
 export { ByteWriter } from './byte-writer.js';
-export { MAX_TABLE_DEPTH, readTable, writeTable } from './field-table.js';
+export { MAX_TABLE_DEPTH, readTable, skipFieldValue, writeTable } from './field-table.js';
 export {
+  PROPERTIES,
   decodeContentHeader,
   decodeHeaderFrame,
+  fixedPropertySize,
+  propertyFlag,
   readContentHeader,
   writeContentHeader,
   type BasicProperties,

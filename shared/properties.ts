@@ -44,8 +44,8 @@ export interface ContentHeader {
 const STRICT_HEADERS = true;
 const NO_PROPERTIES_FAST_PATH = true;
 
-/** The properties in wire order: property `i` has flag bit `0x8000 >> i`. */
-const PROPERTIES = [
+/** The properties in wire order: property `i` has flag bit `0x8000 >> i` (see propertyFlag). */
+export const PROPERTIES = [
   'contentType',
   'contentEncoding',
   'headers',
@@ -66,6 +66,16 @@ const HEADERS = 2;
 const DELIVERY_MODE = 3;
 const PRIORITY = 4;
 const TIMESTAMP = 9;
+
+/** The flag bit that announces `property` in a content header. */
+export function propertyFlag(property: keyof BasicProperties): number {
+  return 0x8000 >> PROPERTIES.indexOf(property);
+}
+
+/** Bytes of a property's value on the wire that has a fixed size: octets and the timestamp; the others are sized. */
+export function fixedPropertySize(index: number): number | undefined {
+  return index === DELIVERY_MODE || index === PRIORITY ? 1 : index === TIMESTAMP ? 8 : undefined;
+}
 
 /** Decodes a content header payload (class, weight, body size, flags, properties). */
 export function readContentHeader(r: ByteReader): ContentHeader {

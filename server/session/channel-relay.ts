@@ -13,13 +13,7 @@ import {
 import { replyText as fitReplyText } from '../policy/authorize.js';
 import type { Authorizer, Denial } from './authorizer.js';
 import { assertBrokerSafe } from './broker-safe-values.js';
-import {
-  encodeHeaderFrame,
-  encodeIdentityTable,
-  spliceIdentity,
-  stampIdentity,
-  type IdentityRules,
-} from './identity.js';
+import { identityStamp, stampHeaderFrame, type IdentityRules, type IdentityStamp } from './identity.js';
 
 /** Where the relay's frames go: the session's output, the same methods for every session. */
 export interface RelayOutput {
@@ -120,8 +114,8 @@ const writer = new FrameWriter();
  */
 export class ChannelRelay {
   private readonly channels = new Map<number, ChannelState>();
-  /** The identity header as an encoded table, made for the first publish. */
-  private identityTable: Uint8Array | undefined;
+  /** The identity header, encoded for the first publish. */
+  private identity: IdentityStamp | undefined;
 
   constructor(private readonly ctx: RelayContext) {}
 
@@ -361,15 +355,8 @@ export class ChannelRelay {
         40,
       );
     }
-    let stamped = spliceIdentity(
-      frame,
-      (this.identityTable ??= encodeIdentityTable(this.ctx.subject, this.ctx.identity)),
-    );
-    if (stamped === undefined) {
-      const refusal = stampIdentity(header.properties, this.ctx.subject, this.ctx.identity);
-      if (refusal !== undefined) return this.refuse(frame.channel, state, refusal, 60, 40);
-      stamped = encodeHeaderFrame(frame.channel, header.bodySize, header.properties);
-    }
+    const stamped = stampHeaderFrame(frame, (this.identity ??= identityStamp(this.ctx.subject, this.ctx.identity)));
+    if (!(stamped instanceof Uint8Array)) return this.refuse(frame.channel, state, stamped, 60, 40);
     this.ctx.output.relayToBroker(state.publish);
     this.ctx.output.toBroker(stamped);
     state.publish = undefined;
