@@ -41,6 +41,11 @@ export function authorize(
     return { replyCode: 403, reason: replyText(`ACCESS_REFUSED - ${reserved}`), classId, methodId };
   }
   for (const access of requiredAccess(method, context)) {
+    const unreadable = unreadableName(access);
+    if (unreadable !== undefined) {
+      const reason = `ACCESS_REFUSED - ${unreadable} in vhost '${vhost}' is not valid UTF-8, so no grant can be checked against it`;
+      return { replyCode: 403, reason: replyText(reason), classId, methodId, access };
+    }
     if (permissions.can(access.kind, vhost, access.name, access.routingKey)) continue;
     // Allowed on the resource but not for this key: name the topic, as RabbitMQ does.
     const topic =
@@ -54,11 +59,27 @@ export function authorize(
 }
 
 /**
+ * Bytes that are not UTF-8 decode to U+FFFD (the codec reads on rather than
+ * fail), while the broker names the resource by the bytes themselves: a grant
+ * such a name matches says nothing about the resource the broker would use. So
+ * a name or routing key holding U+FFFD is refused, one that holds the
+ * character itself (valid UTF-8, and rare in a name) with it. What is refused, if anything.
+ */
+function unreadableName(access: Access): string | undefined {
+  if (access.name.includes(REPLACEMENT)) return `${access.resource} name '${access.name}'`;
+  if (access.routingKey?.includes(REPLACEMENT)) return `routing key '${access.routingKey}'`;
+  return undefined;
+}
+
+const REPLACEMENT = '\uFFFD';
+
+/**
  * Decides whether the token lets `user` open `vhost` (some grant names it).
  * Undefined when it does; otherwise the 530 NOT_ALLOWED for `connection.close`.
  */
 export function authorizeVhost(vhost: string, permissions: Permissions, user: string): VhostDenial | undefined {
-  if (permissions.allowsVhost(vhost)) return undefined;
+  // A vhost name that was not UTF-8 is refused like any other name (see unreadableName).
+  if (!vhost.includes(REPLACEMENT) && permissions.allowsVhost(vhost)) return undefined;
   const { classId, methodId } = methodInfoByName('connection.open');
   return {
     replyCode: 530,

@@ -156,6 +156,24 @@ test('wildcards and percent-encoding in vhost and names', () => {
   assert.equal(authorize(makeMethod('basic.publish', { exchange: 'a/b' }), '/', p, 'a'), undefined);
 });
 
+test('a name or routing key read from bytes that are not UTF-8 is refused, whatever the grants', () => {
+  // The codec reads such bytes as U+FFFD; the broker would use the bytes.
+  const notUtf8 = new TextDecoder().decode(Uint8Array.of(0x71, 0xff)); // 'q' and an invalid byte
+  const denial = authorize(makeMethod('queue.declare', { queue: notUtf8 }), '/', all, 'a');
+  assert.equal(denial?.replyCode, 403);
+  assert.equal(
+    denial?.reason,
+    "ACCESS_REFUSED - queue name 'q\uFFFD' in vhost '/' is not valid UTF-8, so no grant can be checked against it",
+  );
+  const bind = makeMethod('queue.bind', { queue: 'q', exchange: 'amq.topic', routingKey: `a.${notUtf8}` });
+  assert.match(authorize(bind, '/', all, 'a')?.reason ?? '', /routing key 'a\.q\uFFFD'/);
+  // The dead-letter exchange given as bytes is read the same way.
+  const dlx = makeMethod('queue.declare', { queue: 'q', arguments: { 'x-dead-letter-exchange': Uint8Array.of(0xc3) } });
+  assert.match(authorize(dlx, '/', all, 'a')?.reason ?? '', /exchange name '\uFFFD'/);
+  assert.equal(authorize(makeMethod('queue.declare', { queue: 'qé' }), '/', all, 'a'), undefined);
+  assert.equal(authorizeVhost(`v${notUtf8}`, permissions('rabbitmq.read:*/*'), 'a')?.replyCode, 530);
+});
+
 test('vhost access: 530 NOT_ALLOWED for a vhost no grant names', () => {
   const p = permissions('rabbitmq.read:%2F/*');
   assert.equal(authorizeVhost('/', p, 'alice'), undefined);
