@@ -8,6 +8,7 @@ import {
   type TransportFactory,
 } from './transport.js';
 import { TransportError, TransportErrorCode, UWS_INSTALL_COMMAND } from './transport-errors.js';
+import { MessagesEndQueue } from './messages-end-queue.js';
 
 type UwsModule = typeof Uws;
 
@@ -200,6 +201,14 @@ function refuse(res: Uws.HttpResponse, status: number, reason: string): void {
   });
 }
 
+/**
+ * uWS calls back once per message, and Node runs microtasks after each
+ * callback; a socket read (of up to 512 KiB, dozens of messages when a client
+ * publishes in a loop) is handed over in one poll of the event loop, so
+ * `messagesEnd` comes once per read in the check phase right after it.
+ */
+const messagesEnds = new MessagesEndQueue(setImmediate);
+
 class UwsGatewaySocket implements GatewaySocket {
   handler: SocketHandler | undefined;
   readonly pauseStopsReading = false;
@@ -267,8 +276,7 @@ class UwsGatewaySocket implements GatewaySocket {
     }
     // uWS reuses the message's memory after this callback; the frames live on in batches and socket buffers.
     this.handler.message(Buffer.from(new Uint8Array(message)));
-    // uWS calls back once per message (and runs microtasks after each): each one is a read of its own.
-    this.handler.messagesEnd();
+    messagesEnds.add(this);
   }
 
   drained(): void {

@@ -12,6 +12,7 @@ import {
   type TransportHandlers,
   type TransportOptions,
 } from './transport.js';
+import { MessagesEndQueue } from './messages-end-queue.js';
 
 /** The `ws` backend: Node's http(s) server with `ws` handling upgrades. */
 export async function createWsTransport(options: TransportOptions, handlers: TransportHandlers): Promise<Transport> {
@@ -131,8 +132,6 @@ class WsGatewaySocket implements GatewaySocket {
   handler: SocketHandler | undefined;
   readonly pauseStopsReading = true;
   alive = true;
-  /** `messagesEnd` is queued for the messages delivered so far. */
-  endQueued = false;
   private overHighWater = false;
 
   constructor(
@@ -212,36 +211,15 @@ function onMessage(this: OwnedWebSocket, data: Buffer | ArrayBuffer | Buffer[], 
     return;
   }
   gs.handler!.message(toBytes(data));
-  if (!gs.endQueued) {
-    gs.endQueued = true;
-    if (endsQueued.push(gs) === 1) queueMicrotask(endMessages);
-  }
+  messagesEnds.add(gs);
 }
 
 /**
  * ws parses every message of a socket read in one go (dozens, when a client
  * publishes in a loop), and Node runs microtasks once that read's callback
- * returned: `messagesEnd` then comes once per read, so the broker gets one
- * write for all of them rather than one each, and a lone message waits for
- * nothing. One queue for all sockets, so a socket costs no closure for it.
+ * returned: `messagesEnd` then comes once per read.
  */
-let endsQueued: WsGatewaySocket[] = [];
-
-function endMessages(): void {
-  const batch = endsQueued;
-  endsQueued = [];
-  for (const gs of batch) gs.endQueued = false;
-  for (const gs of batch) {
-    try {
-      gs.handler!.messagesEnd();
-    } catch (err) {
-      // One session's failure must not leave the others' messages unflushed; it still surfaces.
-      queueMicrotask(() => {
-        throw err;
-      });
-    }
-  }
-}
+const messagesEnds = new MessagesEndQueue(queueMicrotask);
 
 function onPong(this: OwnedWebSocket): void {
   this[OWNER]!.alive = true;
