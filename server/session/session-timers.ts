@@ -2,51 +2,53 @@ import { encodeHeartbeat } from '../../shared/index.js';
 import { stopEvery, tickEvery, type Periodic } from '../shared-interval.js';
 import type { GatewaySocket } from '../transport/transport.js';
 
-/** setTimeout's longest delay; a later expiry is re-armed when it fires. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * How often due expiries are looked for, on one timer shared by every session:
+ * a token is noticed at most this long after `exp` plus the grace, never before.
+ */
+const EXPIRY_CHECK_MS = 1000;
 
 /** What an {@link ExpiryTimer} tells when the token ran out. */
 export interface ExpiryListener {
   tokenExpired(): void;
 }
 
-/** Calls `tokenExpired` once a token's `exp` plus the grace has passed; re-armed on every refresh. */
-export class ExpiryTimer {
-  private timer: NodeJS.Timeout | undefined;
-  private expiresAt = 0;
+/**
+ * Calls `tokenExpired` once a token's `exp` plus the grace has passed; re-armed
+ * on every refresh. A session's token lives for minutes or hours, so rather than
+ * a Timeout of its own (about 250 B with its argument list and timer list, held
+ * for the whole session) it is a member of a shared one-second check.
+ */
+export class ExpiryTimer implements Periodic {
+  /** When `tokenExpired` is due, in ms since the epoch; 0 while nothing is scheduled. */
+  private dueAt = 0;
 
   constructor(
     private readonly graceMs: number,
     private readonly listener: ExpiryListener,
   ) {}
 
+  /** An `expiresAt` already past (with the grace) calls `tokenExpired` at once. */
   schedule(expiresAt: number | undefined): void {
     this.clear();
     if (expiresAt === undefined) return;
-    this.expiresAt = expiresAt;
-    this.arm();
+    const dueAt = expiresAt + this.graceMs;
+    if (dueAt <= Date.now()) return this.listener.tokenExpired();
+    this.dueAt = dueAt;
+    tickEvery(EXPIRY_CHECK_MS, this);
   }
 
   clear(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.dueAt === 0) return;
+    this.dueAt = 0;
+    stopEvery(EXPIRY_CHECK_MS, this);
   }
 
-  /** Also what the timer calls: a delay past setTimeout's limit is re-armed for the rest. */
-  arm(): void {
-    const delay = this.expiresAt + this.graceMs - Date.now();
-    if (delay <= 0) {
-      this.timer = undefined;
-      return this.listener.tokenExpired();
-    }
-    // A shared callback with the timer as its argument: no closure per session.
-    this.timer = setTimeout(rearm, Math.min(delay, MAX_TIMER_MS), this);
-    this.timer.unref();
+  tick(now: number): void {
+    if (now < this.dueAt) return;
+    this.clear();
+    this.listener.tokenExpired();
   }
-}
-
-function rearm(timer: ExpiryTimer): void {
-  timer.arm();
 }
 
 const HEARTBEAT = encodeHeartbeat();
