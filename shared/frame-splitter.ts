@@ -99,10 +99,12 @@ export class FrameSplitter {
   }
 
   /**
-   * Feeds bytes; calls `onFrame` for each frame completed. Throws an
-   * {@link AmqpCodecError} on malformed input; the splitter is unusable after.
+   * Feeds bytes; calls `onFrame` for each frame completed, with `self` as its
+   * `this` (so an owner can pass a method of its own rather than keep a bound
+   * closure for it). Throws an {@link AmqpCodecError} on malformed input; the
+   * splitter is unusable after.
    */
-  push(chunk: Uint8Array, onFrame: (frame: Frame) => void): void {
+  push<T>(chunk: Uint8Array, onFrame: (this: T, frame: Frame) => void, self?: T): void {
     let off = 0;
     const length = chunk.length;
     if (PROTOCOL_HEADER_CHECK && this.headerPending > 0) {
@@ -120,7 +122,7 @@ export class FrameSplitter {
         if (this.partialLength === partial.length) {
           this.partial = null;
           this.partialLength = 0;
-          this.emit(partial, 0, partial.length, onFrame);
+          this.emit(partial, 0, partial.length, onFrame, self);
         }
         continue;
       }
@@ -141,7 +143,7 @@ export class FrameSplitter {
       }
       const total = this.checkedSize(chunk, off) + FRAME_OVERHEAD;
       if (length - off >= total) {
-        this.emit(chunk, off, off + total, onFrame);
+        this.emit(chunk, off, off + total, onFrame, self);
         off += total;
       } else {
         const partial = new Uint8Array(total);
@@ -166,11 +168,20 @@ export class FrameSplitter {
     return size;
   }
 
-  private emit(bytes: Uint8Array, start: number, end: number, onFrame: (frame: Frame) => void): void {
+  private emit<T>(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    onFrame: (this: T, frame: Frame) => void,
+    self: T | undefined,
+  ): void {
     if (bytes[end - 1] !== FRAME_END) {
       throw frameError(CodecErrorCode.FrameEnd, 'bad frame-end');
     }
-    onFrame(new SplitFrame(bytes[start]!, (bytes[start + 1]! << 8) | bytes[start + 2]!, bytes, start, end));
+    onFrame.call(
+      self as T,
+      new SplitFrame(bytes[start]!, (bytes[start + 1]! << 8) | bytes[start + 2]!, bytes, start, end),
+    );
   }
 }
 

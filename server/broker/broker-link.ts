@@ -168,7 +168,7 @@ export class BrokerLink implements Periodic {
   handleData(chunk: Uint8Array): void {
     this.lastRead = Date.now();
     try {
-      this.splitter.push(chunk, this.dispatch);
+      this.splitter.push(chunk, this.dispatch, this);
     } catch (err) {
       const reason =
         err instanceof AmqpCodecError ? `broker sent a malformed frame: ${err.message}` : 'broker frame error';
@@ -193,7 +193,8 @@ export class BrokerLink implements Periodic {
     this.listener.brokerClosed(err);
   }
 
-  private readonly dispatch = (frame: Frame): void => {
+  /** The splitter's callback, called with the link as `this` (a method, so no closure per link). */
+  private dispatch(frame: Frame): void {
     if (frame.type === FrameType.Heartbeat) return;
     if (this.open) {
       // connection.close-ok to our own close ends the link; everything else goes to the session.
@@ -213,7 +214,7 @@ export class BrokerLink implements Periodic {
     const waiter = this.waiter;
     this.waiter = undefined;
     waiter?.(decodeMethodFrame(frame));
-  };
+  }
 
   /** The next method of the handshake; a connection.close from the broker rejects. */
   next(): Promise<Method> {

@@ -119,7 +119,7 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
     }
     if (data.length > 0 && !this.ended) {
       try {
-        this.splitter.push(data, this.onBrowserFrame);
+        this.splitter.push(data, this.onBrowserFrame, this);
       } catch (err) {
         this.browserProtocolError(err);
       }
@@ -189,13 +189,14 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
 
   // ——— frames from the browser ———
 
-  private readonly onBrowserFrame = (frame: Frame): void => {
+  /** The splitter's callback, called with the session as `this` (a method, so no closure per session). */
+  private onBrowserFrame(frame: Frame): void {
     this.inFrames++;
     if (this.busy) return this.heldFrames().hold(frame, 'busy');
     // Held, not dropped, while the publish-rate limit has reading stopped.
     if (this.ratePaused) return this.heldFrames().hold(frame, 'rate-limit');
     this.handleBrowserFrame(frame);
-  };
+  }
 
   private handleBrowserFrame(frame: Frame): void {
     switch (this.state) {
