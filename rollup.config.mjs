@@ -40,7 +40,8 @@ const minify = terser({
 /**
  * Turns off codec features a page does not need, so their code is left out:
  * the short-string paths and the cache of decoded names (see shared/utf8.ts),
- * the protocol header check of the server side (see shared/frame-splitter.ts),
+ * the protocol header check of the server side and the reuse of split frames'
+ * memory (see shared/frame-splitter.ts),
  * the hand-written readers of hot methods (see shared/hot-methods.ts), the
  * strict checks and fast path of content headers (see shared/properties.ts),
  * the limit on nested tables (see shared/field-table.ts) and FrameWriter's
@@ -48,7 +49,7 @@ const minify = terser({
  */
 const CLIENT_FLAGS = {
   '/shared/utf8.js': ['ASCII_FAST_PATHS', 'NAME_CACHE'],
-  '/shared/frame-splitter.js': 'PROTOCOL_HEADER_CHECK',
+  '/shared/frame-splitter.js': ['PROTOCOL_HEADER_CHECK', 'PARTIAL_REUSE'],
   '/shared/hot-methods.js': 'HOT_READERS',
   '/shared/properties.js': ['STRICT_HEADERS', 'NO_PROPERTIES_FAST_PATH'],
   '/shared/field-table.js': 'TABLE_DEPTH_LIMIT',
@@ -74,7 +75,8 @@ const clientFlags = {
  * `owner.member`: a class's member, or a property of the object literal that a
  * variable named `owner` holds. Frames never leave the bundle, and the client
  * reads their payload, not the whole frame (`raw`, for the gateway's relay); nor
- * does it ask whether a splitter holds part of a frame (`buffering`). Nor does it
+ * does it ask whether a splitter holds part of a frame (`buffering`) or hand back
+ * a split frame's memory for reuse (`release`, and `partialOf` that reuses it). Nor does it
  * look at the `content` flag and argument list of a method's info: it encodes and
  * decodes through the plan's names and codes, and names methods by `name`.
  * Its socket sends what it wrote as a view (`takeView`), never as a copy (`take`).
@@ -82,7 +84,12 @@ const clientFlags = {
 const CLIENT_OMITTED = {
   '/shared/byte-writer.js': ['ByteWriter.take'],
   '/shared/frame-writer.js': ['FrameWriter.take'],
-  '/shared/frame-splitter.js': ['SplitFrame.raw', 'FrameSplitter.buffering'],
+  '/shared/frame-splitter.js': [
+    'SplitFrame.raw',
+    'FrameSplitter.buffering',
+    'FrameSplitter.release',
+    'FrameSplitter.partialOf',
+  ],
   '/shared/method-codec.js': ['info.content', 'info.args'],
 };
 

@@ -16,6 +16,13 @@ import { AmqpCodecError, CodecErrorCode, frameError } from './errors.js';
 const PROTOCOL_HEADER_CHECK = true;
 
 /**
+ * Whether a splitter gathers split frames in a buffer its owner handed back
+ * (see FrameSplitter.release; the gateway's broker side). rollup.config.mjs
+ * turns it off in the browser bundle, whose splitter allocates one per frame.
+ */
+const PARTIAL_REUSE = true;
+
+/**
  * One whole frame. It lies in `bytes` (the received chunk where it arrived whole):
  * decoders read its payload in place from `payloadStart` for `size` bytes.
  * `payload` and `raw` make a view on each read, so a relay that forwards `raw`
@@ -83,6 +90,10 @@ export class FrameSplitter {
   private headLength = 0;
   private partial: Uint8Array | null = null;
   private partialLength = 0;
+  /** Memory a split frame was gathered in that nothing refers to any more: the next split frame goes there (see `release`). */
+  private spare: ArrayBuffer | undefined;
+  /** The memory of the split frame emitted last, since `release` was last called. */
+  private emitted: ArrayBuffer | undefined;
 
   constructor(options: FrameSplitterOptions = {}) {
     this.frameMax = options.frameMax ?? FRAME_MIN_SIZE;
@@ -122,6 +133,7 @@ export class FrameSplitter {
         if (this.partialLength === partial.length) {
           this.partial = null;
           this.partialLength = 0;
+          if (PARTIAL_REUSE) this.emitted = partial.buffer as ArrayBuffer;
           this.emit(partial, 0, partial.length, onFrame, self);
         }
         continue;
@@ -135,7 +147,7 @@ export class FrameSplitter {
         if (this.headLength < FRAME_HEADER_SIZE) return;
         this.headLength = 0;
         const total = this.checkedSize(head, 0) + FRAME_OVERHEAD;
-        const partial = new Uint8Array(total);
+        const partial = PARTIAL_REUSE ? this.partialOf(total) : new Uint8Array(total);
         partial.set(head);
         this.partial = partial;
         this.partialLength = FRAME_HEADER_SIZE;
@@ -146,13 +158,34 @@ export class FrameSplitter {
         this.emit(chunk, off, off + total, onFrame, self);
         off += total;
       } else {
-        const partial = new Uint8Array(total);
+        const partial = PARTIAL_REUSE ? this.partialOf(total) : new Uint8Array(total);
         partial.set(chunk.subarray(off));
         this.partial = partial;
         this.partialLength = length - off;
         off = length;
       }
     }
+  }
+
+  /**
+   * Ends the frames emitted so far. With `reuse`, nothing refers to them any
+   * more, and the memory the last split one was gathered in may gather the
+   * next: a relay that stops reading while its peer catches up would otherwise
+   * allocate one buffer per frame split across reads (most of them, when frames
+   * are larger than a read), which V8 frees only when it next collects. Without,
+   * the splitter keeps no such memory. Not in the browser bundle (rollup.config.mjs).
+   */
+  release(reuse: boolean): void {
+    this.spare = reuse ? (this.emitted ?? this.spare) : undefined;
+    this.emitted = undefined;
+  }
+
+  /** A buffer of `total` bytes for a split frame: the spare one when it is large enough. Not in the browser bundle. */
+  private partialOf(total: number): Uint8Array {
+    const spare = this.spare;
+    if (spare === undefined || spare.byteLength < total) return new Uint8Array(total);
+    this.spare = undefined;
+    return new Uint8Array(spare, 0, total);
   }
 
   /** Validates a frame header at `at` and returns its payload size. */

@@ -155,6 +155,63 @@ describe('FrameSplitter on a golden stream', () => {
   });
 });
 
+describe('release: reusing the memory of split frames', () => {
+  /** Body frames of 3000 bytes fed in chunks of 1100, so every one is split and most end where the next begins; release after each chunk. */
+  function splitBodies(release: (splitter: FrameSplitter) => void): Frame[][] {
+    const w = new FrameWriter();
+    const frames = Array.from({ length: 6 }, (_, n) =>
+      w
+        .body(
+          1,
+          Uint8Array.from({ length: 2992 }, (_, i) => (i + n) & 0xff),
+          FRAME_MAX,
+        )
+        .take(),
+    );
+    const all = concat(frames);
+    const splitter = new FrameSplitter({ frameMax: FRAME_MAX });
+    const perChunk: Frame[][] = [];
+    for (let at = 0; at < all.length; at += 1100) {
+      const got: Frame[] = [];
+      splitter.push(own(all.subarray(at, at + 1100)), (f) => got.push(f));
+      // What is relayed is checked before the memory may be used again, as a relay sends it before then.
+      for (const f of got) assert.deepEqual(f.raw, frames[perChunk.flat().length + got.indexOf(f)]);
+      perChunk.push(got);
+      release(splitter);
+    }
+    assert.equal(perChunk.flat().length, frames.length);
+    return perChunk;
+  }
+
+  test('released for reuse, split frames take turns in two buffers, each frame intact when emitted', () => {
+    const buffers = new Set(splitBodies((s) => s.release(true)).flatMap((got) => got.map((f) => f.raw.buffer)));
+    assert.equal(buffers.size, 2);
+  });
+
+  test('released without reuse (still referred to), every split frame gets memory of its own', () => {
+    const buffers = new Set(splitBodies((s) => s.release(false)).flatMap((got) => got.map((f) => f.raw.buffer)));
+    assert.equal(buffers.size, 6);
+  });
+
+  test('a frame larger than the spare memory gets a buffer of its own', () => {
+    const w = new FrameWriter();
+    const small = w.body(1, new Uint8Array(100), FRAME_MAX).take();
+    const large = w.body(1, new Uint8Array(2000), FRAME_MAX).take();
+    const splitter = new FrameSplitter({ frameMax: FRAME_MAX });
+    const got: Frame[] = [];
+    for (const frame of [small, large]) {
+      splitter.push(own(frame.subarray(0, 10)), (f) => got.push(f));
+      splitter.push(own(frame.subarray(10)), (f) => got.push(f));
+      splitter.release(true);
+    }
+    assert.deepEqual(
+      got.map((f) => f.raw),
+      [small, large],
+    );
+    assert.notEqual(got[0]!.raw.buffer, got[1]!.raw.buffer);
+  });
+});
+
 describe('protocol header', () => {
   test('accepted before frames, in one chunk or split at every offset', () => {
     const bytes = concat([PROTOCOL_HEADER, stream]);
