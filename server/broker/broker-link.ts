@@ -15,6 +15,7 @@ import {
 } from '../../shared/index.js';
 import { stopEvery, tickEvery, type Periodic } from '../shared-interval.js';
 import { BrokerError, BrokerErrorCode } from './broker-errors.js';
+import { READ_SIZE, ReadBuffer } from './read-buffer.js';
 
 export interface BrokerCredentials {
   readonly username: string;
@@ -47,8 +48,13 @@ export interface BrokerTune {
 export interface BrokerLinkListener {
   /** A frame from the broker once the link is open (heartbeats excluded). */
   brokerFrame(frame: Frame): void;
-  /** After each chunk read from the socket once the link is open, so what was batched can be flushed. */
-  brokerChunkEnd(): void;
+  /**
+   * After each chunk read from the socket once the link is open, so what was
+   * batched can be flushed. The chunk's memory (frames' `bytes`) is read into
+   * again after this returns: always when `shared`, so nothing may refer to it
+   * by then; otherwise unless this answers true, that something still does.
+   */
+  brokerChunkEnd(shared: boolean): boolean;
   /** Once, when the connection is gone, with the reason when it was not a clean close. */
   brokerClosed(err: BrokerError | undefined): void;
   /** The socket's write buffer drained, once the link is open. */
@@ -57,17 +63,27 @@ export interface BrokerLinkListener {
 
 const NO_LISTENER: BrokerLinkListener = {
   brokerFrame: () => {},
-  brokerChunkEnd: () => {},
+  brokerChunkEnd: () => false,
   brokerClosed: () => {},
   brokerDrained: () => {},
 };
+
+/** Where a broker socket's reads go: the handshake, then the link. */
+interface ChunkReader {
+  /**
+   * One chunk read; `shared` when its memory is read into for other sockets
+   * too (see ReadBuffer). True when something still refers to its bytes, so
+   * that memory must not be read into again.
+   */
+  read(chunk: Uint8Array, shared: boolean): boolean;
+}
 
 /**
  * One broker-side AMQP connection. `connectBroker` runs the handshake up to
  * connection.tune; `open` completes it for a vhost; after that, frames flow
  * to the listener's `brokerFrame` and `write` sends raw frames.
  */
-export class BrokerLink implements Periodic {
+export class BrokerLink implements Periodic, ChunkReader {
   listener: BrokerLinkListener = NO_LISTENER;
 
   private readonly splitter = new FrameSplitter();
@@ -164,18 +180,23 @@ export class BrokerLink implements Periodic {
     this.socket.destroy();
   }
 
-  /** Called by the socket's data listener. */
-  handleData(chunk: Uint8Array): void {
+  /** One chunk read from the socket (see {@link ChunkReader}). */
+  read(chunk: Uint8Array, shared: boolean): boolean {
     this.lastRead = Date.now();
     try {
       this.splitter.push(chunk, this.dispatch, this);
     } catch (err) {
+      // What came before the malformed frame goes on while the chunk is still there to send.
+      if (this.open) this.listener.brokerChunkEnd(shared);
       const reason =
         err instanceof AmqpCodecError ? `broker sent a malformed frame: ${err.message}` : 'broker frame error';
       this.fail(new BrokerError(BrokerErrorCode.Protocol, ReplyCode.InternalError, `INTERNAL_ERROR - ${reason}`));
-      return;
+      return true;
     }
-    if (this.open) this.listener.brokerChunkEnd();
+    const held = this.open && this.listener.brokerChunkEnd(shared);
+    // A split frame's memory is kept for the next only while the socket streams (see ReadBuffer).
+    this.splitter.release(!held && chunk.length === READ_SIZE);
+    return held;
   }
 
   handleDrain(): void {
@@ -317,7 +338,7 @@ async function connectOne(url: URL, options: BrokerLinkOptions): Promise<BrokerL
     throw err;
   }
   (socket as LinkedSocket)[LINK] = link;
-  socket.on('data', onLinkData);
+  (socket as ReadingSocket)[READER] = link;
   socket.on('close', onLinkClose);
   socket.on('drain', onLinkDrain);
   return link;
@@ -327,10 +348,6 @@ async function connectOne(url: URL, options: BrokerLinkOptions): Promise<BrokerL
 const LINK = Symbol('warren.brokerLink');
 type LinkedSocket = Socket & { [LINK]: BrokerLink };
 
-function onLinkData(this: LinkedSocket, chunk: Buffer): void {
-  this[LINK].handleData(chunk);
-}
-
 function onLinkClose(this: LinkedSocket): void {
   this[LINK].handleClose();
 }
@@ -339,12 +356,30 @@ function onLinkDrain(this: LinkedSocket): void {
   this[LINK].handleDrain();
 }
 
+/** Whom a socket's reads go to, and where they go into (plain TCP; TLS reads arrive as 'data'). */
+const READER = Symbol('warren.brokerReader');
+const READS = Symbol('warren.brokerReads');
+type ReadingSocket = Socket & { [READER]: ChunkReader; [READS]?: ReadBuffer };
+
+function onBrokerRead(this: ReadingSocket, nread: number): boolean {
+  const reads = this[READS]!;
+  const held = this[READER].read(reads.current.subarray(0, nread), reads.shared);
+  reads.advance(nread, held);
+  // False would stop reading; the link pauses the socket itself.
+  return true;
+}
+
+function onBrokerData(this: ReadingSocket, chunk: Buffer): void {
+  this[READER].read(chunk, false);
+}
+
 /** Reads handshake methods from a fresh socket, before a BrokerLink exists. */
-class HandshakeReader {
+class HandshakeReader implements ChunkReader {
   private readonly splitter = new FrameSplitter();
   private readonly methods: (Method | Error)[] = [];
   private wake: (() => void) | undefined;
-  private readonly onData = (chunk: Buffer): void => {
+  /** Decoded methods copy what they hold, so nothing refers to a chunk after. */
+  read(chunk: Uint8Array): boolean {
     try {
       this.splitter.push(chunk, (frame) => {
         if (frame.type === FrameType.Heartbeat) return;
@@ -362,14 +397,16 @@ class HandshakeReader {
       );
     }
     this.wake?.();
-  };
+    return false;
+  }
+
   private readonly onEnd = (): void => {
     this.methods.push(BrokerError.unreachable('broker closed the connection during the handshake'));
     this.wake?.();
   };
 
   constructor(private readonly socket: Socket) {
-    socket.on('data', this.onData);
+    (socket as ReadingSocket)[READER] = this;
     socket.on('close', this.onEnd);
     socket.on('error', ignoreError);
   }
@@ -398,9 +435,8 @@ class HandshakeReader {
     return method;
   }
 
-  /** Stops listening. The broker sends nothing after tune until it gets tune-ok, so nothing is lost. */
+  /** Stops listening; the link takes the socket's reads. The broker sends nothing after tune until it gets tune-ok, so nothing is lost. */
   detach(): void {
-    this.socket.off('data', this.onData);
     this.socket.off('close', this.onEnd);
   }
 }
@@ -415,9 +451,15 @@ function openSocket(url: URL, options: BrokerLinkOptions): Promise<Socket> {
   return new Promise((resolve, reject) => {
     // A socket passes its options on to stream.Duplex, which takes writableHighWaterMark; @types/node leaves it out.
     const hwm = { writableHighWaterMark: options.writableHighWaterMark } as object;
-    const socket = tls
-      ? tlsConnect({ host, port, servername: host, ca: options.ca, ...hwm })
-      : netConnect({ host, port, ...hwm });
+    // Plain TCP reads into memory of the gateway's choosing (see ReadBuffer); TLS reads come as 'data'.
+    let socket: Socket;
+    if (tls) {
+      socket = tlsConnect({ host, port, servername: host, ca: options.ca, ...hwm }).on('data', onBrokerData);
+    } else {
+      const reads = new ReadBuffer();
+      socket = netConnect({ host, port, ...hwm, onread: { buffer: reads.next, callback: onBrokerRead } });
+      (socket as ReadingSocket)[READS] = reads;
+    }
     const timer = setTimeout(() => {
       socket.destroy();
       reject(BrokerError.unreachable(`connect to ${host}:${port} timed out`));

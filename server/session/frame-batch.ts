@@ -56,6 +56,15 @@ export class FrameBatch {
     this.clear();
   }
 
+  /**
+   * Hands the whole batch to `write` as one copy, then empties it: for runs
+   * whose memory is read into again once the caller returns.
+   */
+  flushCopied(write: (bytes: Uint8Array) => void): void {
+    if (this.runs.length > 0) write(this.copy(0, this.runs.length / 3, this.bytes));
+    this.clear();
+  }
+
   /** Empties the batch without sending anything. */
   discard(): void {
     this.clear();

@@ -112,14 +112,35 @@ export class SessionOutput {
     }
   }
 
-  private flushToBrowser(link: BrokerLink | undefined): void {
+  /**
+   * Sends what one chunk read from the broker produced (see
+   * BrokerLinkListener.brokerChunkEnd); true when the WebSocket still refers to
+   * bytes of that chunk. Where the WebSocket keeps what it is sent, the frames
+   * leave as one copy when the chunk is `shared` (its memory is read into again
+   * at once) or the WebSocket already queues (they would wait there, and with
+   * them the whole read buffer and split frames' buffers they lie in: a copy
+   * holds the bytes queued and no more, and the link reads into the same memory
+   * again). Otherwise they leave as they lie, and only a write that did not
+   * complete at once holds them.
+   */
+  flushBrokerChunk(link: BrokerLink | undefined, shared: boolean): boolean {
+    const keeps = this.socket.sendKeepsBytes;
+    const copy = keeps && (shared || this.socket.bufferedAmount > 0);
+    if (this.toBrokerBatch.length > 0 && link !== undefined) this.flushToBroker(link);
+    if (this.toBrowserBatch.length > 0) this.flushToBrowser(link, copy);
+    return keeps && !copy && this.socket.bufferedAmount > 0;
+  }
+
+  private flushToBrowser(link: BrokerLink | undefined, copy = false): void {
     let messages = 0;
     const bytes = this.toBrowserBatch.length;
-    // Whole frames in every message; a body of COPY_LIMIT or more goes as a message of its own rather than copied.
-    this.toBrowserBatch.flushCoalesced((message) => {
+    const send = (message: Uint8Array): void => {
       messages++;
       this.socket.send(message);
-    });
+    };
+    // Whole frames in every message; a body of COPY_LIMIT or more goes as a message of its own rather than copied.
+    if (copy) this.toBrowserBatch.flushCopied(send);
+    else this.toBrowserBatch.flushCoalesced(send);
     this.lastBrowserWrite = Date.now();
     this.owner.observe({ type: 'traffic', direction: 'out', frames: messages, bytes });
     if (!this.brokerPaused && link !== undefined && this.socket.bufferedAmount > this.highWaterMark) {

@@ -390,8 +390,8 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
     }
   }
 
-  brokerChunkEnd(): void {
-    this.flush();
+  brokerChunkEnd(shared: boolean): boolean {
+    return this.output.flushBrokerChunk(this.link, shared);
   }
 
   brokerDrained(): void {

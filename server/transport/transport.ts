@@ -31,6 +31,12 @@ export interface GatewaySocket {
   /** Bytes accepted by `send` that the peer has not been sent yet. */
   readonly bufferedAmount: number;
   /**
+   * Whether `send` keeps what it is given to write later, while `bufferedAmount`
+   * is above 0, rather than copying it (uWS copies what it cannot write at once):
+   * then those bytes must not change until written.
+   */
+  readonly sendKeepsBytes: boolean;
+  /**
    * Whether `pause` stops reading the socket. Where it does not (uWS), messages
    * keep coming while paused: the session tells the browser connection.blocked,
    * and the socket bounds what arrives with {@link SocketHandler.overrun}.

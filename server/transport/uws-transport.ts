@@ -212,6 +212,8 @@ const messagesEnds = new MessagesEndQueue(setImmediate);
 class UwsGatewaySocket implements GatewaySocket {
   handler: SocketHandler | undefined;
   readonly pauseStopsReading = false;
+  /** uWS copies what it cannot write at once into its own buffer. */
+  readonly sendKeepsBytes = false;
   private closed = false;
   private overHighWater = false;
   private paused = false;

@@ -131,6 +131,8 @@ type OwnedWebSocket = WebSocket & { [OWNER]?: WsGatewaySocket };
 class WsGatewaySocket implements GatewaySocket {
   handler: SocketHandler | undefined;
   readonly pauseStopsReading = true;
+  /** ws queues the buffers it is sent in the socket's write buffer, as they are, until written. */
+  readonly sendKeepsBytes = true;
   alive = true;
   private overHighWater = false;
 

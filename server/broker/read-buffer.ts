@@ -1,0 +1,53 @@
+/** The most one read from a broker socket takes: what libuv suggests for a read when Node allocates it. */
+export const READ_SIZE = 64 * 1024;
+
+/**
+ * Where reads of broker sockets that are not streaming go: one buffer for all,
+ * since a read's callback runs to its end before any socket reads again, and
+ * what is relayed from it is copied (see BrokerLinkListener.brokerChunkEnd).
+ */
+const SHARED = Buffer.allocUnsafeSlow(READ_SIZE);
+
+/**
+ * The memory one broker socket reads into (net's `onread`). Left to Node, every
+ * read allocates a buffer of its own, which V8 frees only when it next
+ * collects: a browser that stops reading lets the kernel's socket buffers take
+ * megabytes before its WebSocket holds any, and all of it passed through such
+ * buffers, so RSS grew by that much. A socket that streams (its reads fill the
+ * buffer) reads into one buffer of its own, again and again while nothing
+ * holds what was read into it; one that does not reads into the shared buffer,
+ * so an idle session keeps none.
+ */
+export class ReadBuffer {
+  /** This socket's own buffer, while it streams. */
+  private own: Buffer | undefined;
+  /** Where the next read goes. */
+  current: Buffer = SHARED;
+  /**
+   * `current`, for net's `onread.buffer`: Node calls it without a `this`, when
+   * connecting and after each read (a closure per socket rather than a hand-over
+   * through a module variable, which would go wrong should Node ever ask at
+   * another time).
+   */
+  readonly next = (): Uint8Array => this.current;
+
+  /** Whether the last read went into the shared buffer: what it read must be copied to outlive its callback. */
+  get shared(): boolean {
+    return this.current === SHARED;
+  }
+
+  /**
+   * Picks where the next read goes after one of `nread` bytes, whose bytes are
+   * `held` (still referred to, so never read into again) or not.
+   */
+  advance(nread: number, held: boolean): void {
+    if (held) this.own = undefined;
+    if (nread < this.current.length) {
+      // The socket had no more: it may now stay quiet for a long time.
+      this.own = undefined;
+      this.current = SHARED;
+    } else {
+      this.current = this.own ??= Buffer.allocUnsafeSlow(READ_SIZE);
+    }
+  }
+}
