@@ -284,6 +284,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     const options = this._options;
     switch (method.name) {
       case 'connection.start': {
+        // What RabbitMQ's own clients announce (per_consumer_qos is a server's capability).
         const capabilities = {
           publisher_confirms: true,
           consumer_cancel_notify: true,
@@ -291,7 +292,6 @@ export class Connection extends Emitter<ConnectionEvents> {
           'basic.nack': true,
           'connection.blocked': true,
           authentication_failure_close: true,
-          per_consumer_qos: true,
         };
         const response = `\0${options.username}\0${this._token}`;
         return this._write(0, 'connection.startOk', {
