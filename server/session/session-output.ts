@@ -138,9 +138,12 @@ export class SessionOutput {
       messages++;
       this.socket.send(message);
     };
-    // Whole frames in every message; a body of COPY_LIMIT or more goes as a message of its own rather than copied.
-    if (copy) this.toBrowserBatch.flushCopied(send);
-    else this.toBrowserBatch.flushCoalesced(send);
+    // Whole frames in every message; a body of COPY_LIMIT or more goes as a message of its own rather than
+    // copied. The messages leave in one write (a delivery's method and header, then its body, would be two).
+    this.socket.corked(() => {
+      if (copy) this.toBrowserBatch.flushCopied(send);
+      else this.toBrowserBatch.flushCoalesced(send);
+    });
     this.lastBrowserWrite = Date.now();
     this.owner.observe({ type: 'traffic', direction: 'out', frames: messages, bytes });
     if (!this.brokerPaused && link !== undefined && this.socket.bufferedAmount > this.highWaterMark) {

@@ -28,6 +28,8 @@ export type UpgradeDecision =
 export interface GatewaySocket {
   /** Sends one binary message. */
   send(data: Uint8Array): void;
+  /** Runs `sends`: the messages it sends leave together, in one write where the backend can. */
+  corked(sends: () => void): void;
   /** Bytes accepted by `send` that the peer has not been sent yet. */
   readonly bufferedAmount: number;
   /**

@@ -241,6 +241,12 @@ class UwsGatewaySocket implements GatewaySocket {
     if (status === 0 && this.ws.getBufferedAmount() > this.highWaterMark) this.overHighWater = true;
   }
 
+  /** Outside its own callbacks uWS writes each message at once unless corked. */
+  corked(sends: () => void): void {
+    if (this.closed) sends();
+    else this.ws.cork(sends);
+  }
+
   pause(): void {
     if (this.paused) return;
     this.paused = true;

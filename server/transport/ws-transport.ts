@@ -53,15 +53,15 @@ export async function createWsTransport(options: TransportOptions, handlers: Tra
         if (!decision.accept) return refuseUpgrade(socket, decision.status, decision.reason);
         req.warrenProtocol = decision.protocol;
         const context = decision.context;
-        wss.handleUpgrade(req, socket, head, (ws) => accepted(ws, context));
+        wss.handleUpgrade(req, socket, head, (ws) => accepted(ws, socket, context));
       },
       () => refuseUpgrade(socket, 500, 'Internal Server Error'),
     );
   });
 
   // Outside the upgrade handler's scope, so nothing a session keeps holds on to the request or its head.
-  function accepted(ws: WebSocket, context: unknown): void {
-    const gs = new WsGatewaySocket(ws, options.highWaterMark, open);
+  function accepted(ws: WebSocket, socket: Duplex, context: unknown): void {
+    const gs = new WsGatewaySocket(ws, socket, options.highWaterMark, open);
     open.add(gs);
     gs.attach(handlers.open(gs, context));
   }
@@ -138,6 +138,8 @@ class WsGatewaySocket implements GatewaySocket {
 
   constructor(
     readonly ws: WebSocket,
+    /** The upgraded connection, which ws writes to. */
+    private readonly socket: Duplex,
     private readonly highWaterMark: number,
     readonly open: Set<WsGatewaySocket>,
   ) {}
@@ -164,6 +166,16 @@ class WsGatewaySocket implements GatewaySocket {
     }
     this.overHighWater = true;
     this.ws.send(data, SEND_BINARY, (this.sentCallback ??= () => this.sent()));
+  }
+
+  /** ws writes each message as a header and its payload: corked, a batch of them is one writev. */
+  corked(sends: () => void): void {
+    this.socket.cork();
+    try {
+      sends();
+    } finally {
+      this.socket.uncork();
+    }
   }
 
   private sentCallback: (() => void) | undefined;
