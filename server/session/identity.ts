@@ -96,8 +96,10 @@ function splice(frame: Frame, flags: number, identityTable: Uint8Array): Uint8Ar
   if (flags & CONTENT_TYPE) insertAt += 1 + bytes[insertAt]!;
   if (flags & CONTENT_ENCODING) insertAt += 1 + bytes[insertAt]!;
   const size = frame.size + identityTable.length;
-  // Headers are a few dozen bytes: copied by hand, which beats making views to copy them with.
-  const out = new Uint8Array(FRAME_HEADER_SIZE + size + 1);
+  // Headers are a few dozen bytes: copied by hand, which beats making views to copy them with. From
+  // Node's buffer pool, as a view: a Uint8Array of this size would get memory of its own outside the
+  // heap, for the garbage collector to free one by one. Every byte is written below.
+  const out = Buffer.allocUnsafe(FRAME_HEADER_SIZE + size + 1);
   out[0] = FrameType.Header;
   out[1] = frame.channel >>> 8;
   out[2] = frame.channel & 0xff;
@@ -165,7 +167,8 @@ function rewrite(frame: Frame, flags: number, stamp: IdentityStamp): Uint8Array 
   w.view.setUint16(flagsAt, written);
   w.endLength(frameSize);
   w.octet(FRAME_END);
-  return w.take();
+  // A copy from Node's buffer pool (see splice).
+  return Buffer.from(w.buf.subarray(0, w.pos));
 }
 
 /** Copies a headers table of `size` bytes at the reader without the page's identity entries, then adds the stamp's. */
