@@ -28,6 +28,11 @@ export class BrokerError extends Error {
     super(replyText, options);
   }
 
+  /** The broker spoke something other than AMQP 0-9-1, or out of order. */
+  static protocol(detail: string): BrokerError {
+    return new BrokerError(BrokerErrorCode.Protocol, ReplyCode.InternalError, `INTERNAL_ERROR - ${detail}`);
+  }
+
   static unreachable(detail: string, cause?: unknown): BrokerError {
     return new BrokerError(
       BrokerErrorCode.Unreachable,

@@ -1,5 +1,4 @@
-import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import type { Socket } from 'node:net';
 import {
   AmqpCodecError,
   decodeMethodFrame,
@@ -15,7 +14,9 @@ import {
 } from '../../shared/index.js';
 import { stopEvery, tickEvery, type Periodic } from '../shared-interval.js';
 import { BrokerError, BrokerErrorCode } from './broker-errors.js';
-import { READ_SIZE, ReadBuffer } from './read-buffer.js';
+import { openBrokerSocket, readInto, type ChunkReader } from './broker-socket.js';
+import { HandshakeReader } from './handshake-reader.js';
+import { READ_SIZE } from './read-buffer.js';
 
 export interface BrokerCredentials {
   readonly username: string;
@@ -67,16 +68,6 @@ const NO_LISTENER: BrokerLinkListener = {
   brokerClosed: () => {},
   brokerDrained: () => {},
 };
-
-/** Where a broker socket's reads go: the handshake, then the link. */
-interface ChunkReader {
-  /**
-   * One chunk read; `shared` when its memory is read into for other sockets
-   * too (see ReadBuffer). True when something still refers to its bytes, so
-   * that memory must not be read into again.
-   */
-  read(chunk: Uint8Array, shared: boolean): boolean;
-}
 
 /**
  * One broker-side AMQP connection. `connectBroker` runs the handshake up to
@@ -230,7 +221,7 @@ export class BrokerLink implements Periodic, ChunkReader {
       return;
     }
     if (frame.type !== FrameType.Method || frame.channel !== 0) {
-      return this.fail(protocolError(`unexpected frame type ${frame.type} during the handshake`));
+      return this.fail(BrokerError.protocol(`unexpected frame type ${frame.type} during the handshake`));
     }
     const waiter = this.waiter;
     this.waiter = undefined;
@@ -295,16 +286,12 @@ export class BrokerLink implements Periodic, ChunkReader {
 
 const HEARTBEAT = encodeHeartbeat();
 
-function protocolError(detail: string): BrokerError {
-  return new BrokerError(BrokerErrorCode.Protocol, ReplyCode.InternalError, `INTERNAL_ERROR - ${detail}`);
-}
-
 function unexpected(method: Method): BrokerError {
-  return protocolError(`broker sent ${method.name} during the handshake`);
+  return BrokerError.protocol(`broker sent ${method.name} during the handshake`);
 }
 
 async function connectOne(url: URL, options: BrokerLinkOptions): Promise<BrokerLink> {
-  const socket = await openSocket(url, options);
+  const socket = await openBrokerSocket(url, options);
   socket.setNoDelay(true);
   let link: BrokerLink;
   const handshake = new HandshakeReader(socket);
@@ -313,7 +300,7 @@ async function connectOne(url: URL, options: BrokerLinkOptions): Promise<BrokerL
     const start = await handshake.next(options.connectTimeoutMs);
     if (start.name !== 'connection.start') throw unexpected(start);
     if (!start.args.mechanisms.split(' ').includes('PLAIN')) {
-      throw protocolError(`broker offers no PLAIN mechanism (${start.args.mechanisms})`);
+      throw BrokerError.protocol(`broker offers no PLAIN mechanism (${start.args.mechanisms})`);
     }
     const { username, password } = options.credentialsFor(url);
     socket.write(
@@ -338,7 +325,7 @@ async function connectOne(url: URL, options: BrokerLinkOptions): Promise<BrokerL
     throw err;
   }
   (socket as LinkedSocket)[LINK] = link;
-  (socket as ReadingSocket)[READER] = link;
+  readInto(socket, link);
   socket.on('close', onLinkClose);
   socket.on('drain', onLinkDrain);
   return link;
@@ -354,127 +341,4 @@ function onLinkClose(this: LinkedSocket): void {
 
 function onLinkDrain(this: LinkedSocket): void {
   this[LINK].handleDrain();
-}
-
-/** Whom a socket's reads go to, and where they go into (plain TCP; TLS reads arrive as 'data'). */
-const READER = Symbol('warren.brokerReader');
-const READS = Symbol('warren.brokerReads');
-type ReadingSocket = Socket & { [READER]: ChunkReader; [READS]?: ReadBuffer };
-
-function onBrokerRead(this: ReadingSocket, nread: number): boolean {
-  const reads = this[READS]!;
-  const held = this[READER].read(reads.current.subarray(0, nread), reads.shared);
-  reads.advance(nread, held);
-  // False would stop reading; the link pauses the socket itself.
-  return true;
-}
-
-function onBrokerData(this: ReadingSocket, chunk: Buffer): void {
-  this[READER].read(chunk, false);
-}
-
-/** Reads handshake methods from a fresh socket, before a BrokerLink exists. */
-class HandshakeReader implements ChunkReader {
-  private readonly splitter = new FrameSplitter();
-  private readonly methods: (Method | Error)[] = [];
-  private wake: (() => void) | undefined;
-  /** Decoded methods copy what they hold, so nothing refers to a chunk after. */
-  read(chunk: Uint8Array): boolean {
-    try {
-      this.splitter.push(chunk, (frame) => {
-        if (frame.type === FrameType.Heartbeat) return;
-        if (frame.type !== FrameType.Method || frame.channel !== 0) {
-          this.methods.push(protocolError(`unexpected frame type ${frame.type} during the handshake`));
-          return;
-        }
-        this.methods.push(decodeMethodFrame(frame));
-      });
-    } catch (err) {
-      this.methods.push(
-        err instanceof AmqpCodecError
-          ? protocolError(`broker is not speaking AMQP 0-9-1: ${err.message}`)
-          : (err as Error),
-      );
-    }
-    this.wake?.();
-    return false;
-  }
-
-  private readonly onEnd = (): void => {
-    this.methods.push(BrokerError.unreachable('broker closed the connection during the handshake'));
-    this.wake?.();
-  };
-
-  constructor(private readonly socket: Socket) {
-    (socket as ReadingSocket)[READER] = this;
-    socket.on('close', this.onEnd);
-    socket.on('error', ignoreError);
-  }
-
-  async next(timeoutMs: number): Promise<Method> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.methods.length === 0) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw BrokerError.unreachable('broker handshake timed out');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
-    const method = this.methods.shift()!;
-    if (method instanceof Error) throw method;
-    if (method.name === 'connection.close') {
-      this.socket.write(new FrameWriter().method(0, { name: 'connection.closeOk', args: {} }).take());
-      const { replyCode, replyText, classId, methodId } = method.args;
-      throw new BrokerError(BrokerErrorCode.Refused, replyCode, replyText, classId, methodId);
-    }
-    return method;
-  }
-
-  /** Stops listening; the link takes the socket's reads. The broker sends nothing after tune until it gets tune-ok, so nothing is lost. */
-  detach(): void {
-    this.socket.off('close', this.onEnd);
-  }
-}
-
-/** Errors are followed by 'close', which the handshake or the link handles; a shared listener costs no closure. */
-function ignoreError(): void {}
-
-function openSocket(url: URL, options: BrokerLinkOptions): Promise<Socket> {
-  const tls = url.protocol === 'amqps:';
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const port = url.port === '' ? (tls ? 5671 : 5672) : Number(url.port);
-  return new Promise((resolve, reject) => {
-    // A socket passes its options on to stream.Duplex, which takes writableHighWaterMark; @types/node leaves it out.
-    const hwm = { writableHighWaterMark: options.writableHighWaterMark } as object;
-    // Plain TCP reads into memory of the gateway's choosing (see ReadBuffer); TLS reads come as 'data'.
-    let socket: Socket;
-    if (tls) {
-      socket = tlsConnect({ host, port, servername: host, ca: options.ca, ...hwm }).on('data', onBrokerData);
-    } else {
-      const reads = new ReadBuffer();
-      socket = netConnect({ host, port, ...hwm, onread: { buffer: reads.next, callback: onBrokerRead } });
-      (socket as ReadingSocket)[READS] = reads;
-    }
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(BrokerError.unreachable(`connect to ${host}:${port} timed out`));
-    }, options.connectTimeoutMs);
-    const failed = (err: Error): void => {
-      clearTimeout(timer);
-      reject(BrokerError.unreachable(`${host}:${port}: ${err.message}`, err));
-    };
-    socket.once(tls ? 'secureConnect' : 'connect', () => {
-      clearTimeout(timer);
-      // off(), not removeAllListeners('error'): that deletes the key from the socket's listener
-      // table, which turns it into a dictionary (about 450 B instead of 130 B, kept for the session).
-      socket.off('error', failed);
-      resolve(socket);
-    });
-    socket.once('error', failed);
-  });
 }

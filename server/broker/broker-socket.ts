@@ -1,0 +1,89 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { BrokerError } from './broker-errors.js';
+import { ReadBuffer } from './read-buffer.js';
+
+/** Where a broker socket's reads go: the handshake, then the link. */
+export interface ChunkReader {
+  /**
+   * One chunk read; `shared` when its memory is read into for other sockets
+   * too (see ReadBuffer). True when something still refers to its bytes, so
+   * that memory must not be read into again.
+   */
+  read(chunk: Uint8Array, shared: boolean): boolean;
+}
+
+/** Whom a socket's reads go to, and where they go into (plain TCP; TLS reads arrive as 'data'). */
+const READER = Symbol('warren.brokerReader');
+const READS = Symbol('warren.brokerReads');
+type ReadingSocket = Socket & { [READER]: ChunkReader; [READS]?: ReadBuffer };
+
+function onBrokerRead(this: ReadingSocket, nread: number): boolean {
+  const reads = this[READS]!;
+  const held = this[READER].read(reads.current.subarray(0, nread), reads.shared);
+  reads.advance(nread, held);
+  // False would stop reading; the link pauses the socket itself.
+  return true;
+}
+
+function onBrokerData(this: ReadingSocket, chunk: Buffer): void {
+  this[READER].read(chunk, false);
+}
+
+/** Errors are followed by 'close', which the handshake or the link handles; a shared listener costs no closure. */
+function ignoreError(): void {}
+
+/** What opening a broker socket needs of the link's options. */
+export interface BrokerSocketOptions {
+  readonly connectTimeoutMs: number;
+  /** Bytes waiting to be written above which `write` returns false (Node's default: 16 KiB). */
+  readonly writableHighWaterMark?: number | undefined;
+  /** CA bundle for amqps:// URLs. */
+  readonly ca?: string | Buffer | undefined;
+}
+
+/** Sends `socket`'s reads, from now on, to `reader` (the handshake's, then the link's). */
+export function readInto(socket: Socket, reader: ChunkReader): void {
+  (socket as ReadingSocket)[READER] = reader;
+}
+
+/**
+ * Connects to `url` (amqp:// or amqps://); resolves once connected. Its reads go
+ * nowhere until {@link readInto} names a reader. Errors after that are followed
+ * by 'close', which the reader's owner handles.
+ */
+export function openBrokerSocket(url: URL, options: BrokerSocketOptions): Promise<Socket> {
+  const tls = url.protocol === 'amqps:';
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = url.port === '' ? (tls ? 5671 : 5672) : Number(url.port);
+  return new Promise((resolve, reject) => {
+    // A socket passes its options on to stream.Duplex, which takes writableHighWaterMark; @types/node leaves it out.
+    const hwm = { writableHighWaterMark: options.writableHighWaterMark } as object;
+    // Plain TCP reads into memory of the gateway's choosing (see ReadBuffer); TLS reads come as 'data'.
+    let socket: Socket;
+    if (tls) {
+      socket = tlsConnect({ host, port, servername: host, ca: options.ca, ...hwm }).on('data', onBrokerData);
+    } else {
+      const reads = new ReadBuffer();
+      socket = netConnect({ host, port, ...hwm, onread: { buffer: reads.next, callback: onBrokerRead } });
+      (socket as ReadingSocket)[READS] = reads;
+    }
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(BrokerError.unreachable(`connect to ${host}:${port} timed out`));
+    }, options.connectTimeoutMs);
+    const failed = (err: Error): void => {
+      clearTimeout(timer);
+      reject(BrokerError.unreachable(`${host}:${port}: ${err.message}`, err));
+    };
+    socket.once(tls ? 'secureConnect' : 'connect', () => {
+      clearTimeout(timer);
+      // off(), not removeAllListeners('error'): that deletes the key from the socket's listener
+      // table, which turns it into a dictionary (about 450 B instead of 130 B, kept for the session).
+      socket.off('error', failed);
+      resolve(socket);
+    });
+    socket.once('error', failed);
+    socket.on('error', ignoreError);
+  });
+}
