@@ -188,6 +188,23 @@ const unpackSpec = (packed, types) => {
   return spec;
 };
 
+/**
+ * Methods the client neither sends nor can be sent, left out of its table: a
+ * secure challenge (PLAIN has none; receiving one ends the connection as an
+ * unknown method, rather than a handshake waiting for an answer the client does
+ * not have) and the deprecated basic.recover-async, a client's method.
+ */
+const CLIENT_OMITTED_METHODS = ['connection.secure', 'connection.secureOk', 'basic.recoverAsync'];
+
+/** SPEC as the client's bundle has it: without CLIENT_OMITTED_METHODS. */
+const clientSpec = (spec) =>
+  Object.fromEntries(
+    Object.entries(spec).map(([className, { id, methods }]) => {
+      const kept = Object.entries(methods).filter(([name]) => !CLIENT_OMITTED_METHODS.includes(`${className}.${name}`));
+      return [className, { id, methods: Object.fromEntries(kept) }];
+    }),
+  );
+
 /** SPEC without the methods' `content` flags, as the packed table unpacks. */
 const withoutContent = (spec) =>
   Object.fromEntries(
@@ -218,8 +235,8 @@ const packedSpec = {
     }
     if (!id.endsWith('/shared/spec.js')) return null;
     const { SPEC, ...constants } = await import(pathToFileURL(id).href);
-    const packed = packSpec(SPEC);
-    if (!isDeepStrictEqual(unpackSpec(packed, ARG_TYPES), withoutContent(SPEC))) {
+    const packed = packSpec(clientSpec(SPEC));
+    if (!isDeepStrictEqual(unpackSpec(packed, ARG_TYPES), withoutContent(clientSpec(SPEC)))) {
       this.error('the packed spec does not unpack to SPEC');
     }
     const lines = [
