@@ -170,6 +170,9 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
 
   closed(code: number, _reason: string): void {
     if (this.state === State.Ended) return;
+    // What the browser's last messages produced goes first: uWS ends a read's messages after its
+    // callbacks, and the close can come before that (see MessagesEndQueue).
+    this.messagesEnd();
     if (this.state !== State.Closing && this.state !== State.BrowserClosing) {
       this.outcome = code === WsClose.Normal ? 'browser-closed' : 'browser-gone';
     }

@@ -62,6 +62,16 @@ async function fillQueue(count: number, size: number, fill?: (i: number, at: num
   }
 }
 
+/** How many messages `name` holds, asked of the broker directly. */
+async function messageCount(name: string): Promise<number> {
+  const conn = await new AMQPClient('amqp://guest:guest@127.0.0.1:5672').connect();
+  try {
+    return (await (await conn.channel()).queueDeclare(name, { passive: true })).messageCount;
+  } finally {
+    await conn.close();
+  }
+}
+
 async function deleteQueue(name: string): Promise<void> {
   const conn = await new AMQPClient('amqp://guest:guest@127.0.0.1:5672').connect();
   await (await conn.channel()).queueDelete(name);
@@ -257,6 +267,29 @@ for (const kind of ['ws', 'uws'] as const) {
         client.terminate();
       }
     });
+
+    for (const how of ['close', 'terminate'] as const) {
+      test(`publishes sent just before the WebSocket ends still reach the broker (${how})`, async () => {
+        // The frames of a read leave for the broker when its messages end, which may come after the close.
+        const queue = await fillQueue(0, 0);
+        const client = await RawClient.connect(gw.url);
+        try {
+          client.send(handshakeBytes(await gw.token()));
+          await client.waitFor('connection.openOk');
+          const w = new FrameWriter().method(1, { name: 'channel.open', args: {} });
+          const publish = { exchange: '', routingKey: queue, mandatory: false, immediate: false };
+          for (let i = 0; i < 50; i++)
+            w.message(1, { name: 'basic.publish', args: publish }, {}, randomBytes(100), 4096);
+          client.send(w.take());
+          if (how === 'close') client.ws.close();
+          else client.terminate();
+          await until(async () => (await messageCount(queue)) === 50, 'all 50 publishes are queued', 5000);
+        } finally {
+          client.terminate();
+          await deleteQueue(queue);
+        }
+      });
+    }
 
     test('a browser that stops reading pauses the broker socket, and nothing is lost', async () => {
       const count = 200;
