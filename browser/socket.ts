@@ -8,8 +8,8 @@ export interface WebSocketLike {
   onmessage(event: { data: unknown }): void;
   onclose(event: { code: number; reason: string }): void;
   onerror(event: unknown): void;
-  /** Names the negotiated extensions; '' when there are none. */
-  readonly extensions: string;
+  /** Names the negotiated extensions; '' (or, in a class without it, absent) when there are none. */
+  readonly extensions?: string;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
 }
