@@ -13,6 +13,7 @@ import {
 import { replyText as fitReplyText } from '../policy/authorize.js';
 import type { Authorizer, Denial } from './authorizer.js';
 import { assertBrokerSafe } from './broker-safe-values.js';
+import { sameBytes } from './same-bytes.js';
 import { identityStamp, stampHeaderFrame, type IdentityRules, type IdentityStamp } from './identity.js';
 
 /** Where the relay's frames go: the session's output, the same methods for every session. */
@@ -464,12 +465,7 @@ function sameAllowedPublish(
   lastQueue: string,
 ): boolean {
   if (allowed === undefined || allowed.authorizer !== authorizer || allowed.lastQueue !== lastQueue) return false;
-  const remembered = allowed.payload;
-  if (frame.size !== remembered.length) return false;
-  const bytes = frame.bytes;
-  const start = frame.payloadStart;
-  for (let i = 0; i < remembered.length; i++) if (bytes[start + i] !== remembered[i]) return false;
-  return true;
+  return sameBytes(frame.bytes, frame.payloadStart, frame.payloadStart + frame.size, allowed.payload);
 }
 
 function replyName(code: number | undefined): string {

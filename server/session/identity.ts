@@ -14,6 +14,7 @@ import {
   writeTable,
   type Frame,
 } from '../../shared/index.js';
+import { sameBytes } from './same-bytes.js';
 
 export interface IdentityRules {
   /** Header every published message carries, set by the gateway. */
@@ -190,10 +191,4 @@ function stampTable(r: ByteReader, w: ByteWriter, size: number, stamp: IdentityS
   w.bytes(bytes.subarray(kept, end));
   w.bytes(stamp.entry);
   w.endLength(slot);
-}
-
-function sameBytes(bytes: Uint8Array, start: number, end: number, expected: Uint8Array): boolean {
-  if (end - start !== expected.length) return false;
-  for (let i = 0; i < expected.length; i++) if (bytes[start + i] !== expected[i]) return false;
-  return true;
 }
