@@ -46,7 +46,6 @@ export class SessionOutput {
 
   constructor(
     private readonly socket: GatewaySocket,
-    private readonly highWaterMark: number,
     private readonly brokerHighWaterMark: number,
     private readonly owner: OutputOwner,
   ) {}
@@ -146,7 +145,8 @@ export class SessionOutput {
     });
     this.lastBrowserWrite = Date.now();
     this.owner.observe({ type: 'traffic', direction: 'out', frames: messages, bytes });
-    if (!this.brokerPaused && link !== undefined && this.socket.bufferedAmount > this.highWaterMark) {
+    // The socket's own judgement, not bufferedAmount's: it promises the drain that resumes the link.
+    if (!this.brokerPaused && link !== undefined && this.socket.overHighWaterMark) {
       this.brokerPaused = true;
       link.pause();
       this.owner.observe({ type: 'backpressure', direction: 'to-browser' });

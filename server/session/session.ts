@@ -98,12 +98,7 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
     this.log = new SessionLog(services.log, this.id);
     this.splitter = new FrameSplitter({ frameMax: this.settings.maxPreauthFrameSize });
     if (this.settings.publishRate > 0) this.publishLimiter = new PublishLimiter(this.settings.publishRate);
-    this.output = new SessionOutput(
-      socket,
-      this.settings.browserHighWaterMark,
-      this.settings.brokerHighWaterMark,
-      this,
-    );
+    this.output = new SessionOutput(socket, this.settings.brokerHighWaterMark, this);
     this.expiry = new ExpiryTimer(this.settings.tokenExpiryGraceMs, this);
     this.handshake = new BrowserHandshake(this.handshakeContext(upgradeToken));
     this.handshakeTimer = setTimeout(() => this.handshakeTimedOut(), this.settings.handshakeTimeoutMs);

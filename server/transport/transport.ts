@@ -33,6 +33,13 @@ export interface GatewaySocket {
   /** Bytes accepted by `send` that the peer has not been sent yet. */
   readonly bufferedAmount: number;
   /**
+   * Whether `bufferedAmount` passed the high-water mark (TransportOptions):
+   * {@link SocketHandler.drain} follows once it fell to half of that. Whatever
+   * stops for backpressure waits on this, never on `bufferedAmount` alone, so
+   * that every stop has its drain.
+   */
+  readonly overHighWaterMark: boolean;
+  /**
    * Whether `send` keeps what it is given to write later, while `bufferedAmount`
    * is above 0, rather than copying it (uWS copies what it cannot write at once):
    * then those bytes must not change until written.

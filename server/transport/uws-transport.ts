@@ -215,7 +215,8 @@ class UwsGatewaySocket implements GatewaySocket {
   /** uWS copies what it cannot write at once into its own buffer. */
   readonly sendKeepsBytes = false;
   private closed = false;
-  private overHighWater = false;
+  /** Set when a send left more than the high-water mark queued; uWS's drain callback clears it (see `drained`). */
+  overHighWaterMark = false;
   private paused = false;
   /** Bytes received since `pause()`: uWS keeps delivering, so this is what is bounded. */
   private pausedBytes = 0;
@@ -238,7 +239,7 @@ class UwsGatewaySocket implements GatewaySocket {
       this.close(WsClose.InternalError, 'resource error: browser is not reading');
       return;
     }
-    if (status === 0 && this.ws.getBufferedAmount() > this.highWaterMark) this.overHighWater = true;
+    if (status === 0 && this.ws.getBufferedAmount() > this.highWaterMark) this.overHighWaterMark = true;
   }
 
   /** Outside its own callbacks uWS writes each message at once unless corked. */
@@ -288,9 +289,9 @@ class UwsGatewaySocket implements GatewaySocket {
   }
 
   drained(): void {
-    if (this.closed || !this.overHighWater) return;
+    if (this.closed || !this.overHighWaterMark) return;
     if (this.ws.getBufferedAmount() <= this.highWaterMark / 2) {
-      this.overHighWater = false;
+      this.overHighWaterMark = false;
       this.handler?.drain();
     }
   }

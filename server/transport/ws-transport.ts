@@ -134,7 +134,8 @@ class WsGatewaySocket implements GatewaySocket {
   /** ws queues the buffers it is sent in the socket's write buffer, as they are, until written. */
   readonly sendKeepsBytes = true;
   alive = true;
-  private overHighWater = false;
+  /** Set by a send over the high-water mark, which alone asks ws to report its completion (see `sent`). */
+  overHighWaterMark = false;
 
   constructor(
     readonly ws: WebSocket,
@@ -160,11 +161,11 @@ class WsGatewaySocket implements GatewaySocket {
 
   send(data: Uint8Array): void {
     // Below the high-water mark nobody waits for a drain, so sends need no completion callback.
-    if (!this.overHighWater && this.ws.bufferedAmount + data.length <= this.highWaterMark) {
+    if (!this.overHighWaterMark && this.ws.bufferedAmount + data.length <= this.highWaterMark) {
       this.ws.send(data, SEND_BINARY);
       return;
     }
-    this.overHighWater = true;
+    this.overHighWaterMark = true;
     this.ws.send(data, SEND_BINARY, (this.sentCallback ??= () => this.sent()));
   }
 
@@ -182,8 +183,8 @@ class WsGatewaySocket implements GatewaySocket {
 
   /** A send made over the high-water mark completed (or failed with the socket). */
   private sent(): void {
-    if (this.overHighWater && this.ws.bufferedAmount <= this.highWaterMark / 2) {
-      this.overHighWater = false;
+    if (this.overHighWaterMark && this.ws.bufferedAmount <= this.highWaterMark / 2) {
+      this.overHighWaterMark = false;
       this.handler?.drain();
     }
   }
