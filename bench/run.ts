@@ -19,7 +19,8 @@ import { signToken } from '../test/helpers/gateway.js';
 import { loadWarrenClient, type ClientName, type Endpoint } from './clients.js';
 import { startBarePipeProcess, startGatewayProcess, type ServerProcess } from './processes.js';
 import { largestCount, printReport, writeReport, type BenchReport, type RoundResult, type Row } from './report.js';
-import { idleSessions, stalledReader, type SessionRun } from './sessions.js';
+import { selfSignedCert, tlsFrontOfBroker } from '../test/helpers/tls-files.js';
+import { idleSessions, stalledReader, type SessionRun, type StalledReaderResult } from './sessions.js';
 import { roundTrip, throughput } from './workloads.js';
 
 const argv = process.argv.slice(2);
@@ -158,6 +159,27 @@ async function withServerCpu<T>(server: ServerProcess | undefined, messages: num
   return [result, cpuUsPerMsg] as const;
 }
 
+const stalledMb = quick ? 30 : 100;
+
+/**
+ * The stalled reader through a fresh gateway whose broker link is TLS: a TLS
+ * front (in this process) before the broker, with a certificate made for the run.
+ */
+async function stalledReaderOverTls(transport: 'ws' | 'uws'): Promise<StalledReaderResult> {
+  const cert = await selfSignedCert();
+  const front = await tlsFrontOfBroker(cert, brokerPort);
+  const plain = new URL(broker);
+  const amqps = `amqps://${plain.username}:${plain.password}@localhost:${front.port}${plain.pathname}`;
+  const gw = await startGatewayProcess({ transport, broker: amqps, secret, extra: ['--broker-ca', cert.certFile] });
+  try {
+    return await stalledReader(gw, `ws://127.0.0.1:${gw.port}/amqp`, await token(), broker, stalledMb);
+  } finally {
+    await gw.stop();
+    front.server.close();
+    await cert.remove();
+  }
+}
+
 // Idle memory is read from RSS, which moves with when V8 last collected: each backend's sessions are
 // measured in `sessionRounds` fresh gateways and the median run reported. The stalled reader runs on the last.
 const sessionRounds = quick ? 1 : Math.min(rounds, 3);
@@ -172,11 +194,15 @@ for (const transport of only === 'throughput' ? [] : transports) {
       runs.push(await idleSessions(gw, url, await token(), sessionCounts));
       console.error(`sessions / ${transport} ${i + 1}/${sessionRounds}: done`);
       if (only === 'sessions' || i < sessionRounds - 1) continue;
-      stalled.push({ transport, ...(await stalledReader(gw, url, await token(), broker, quick ? 30 : 100)) });
+      stalled.push({ transport, link: 'amqp', ...(await stalledReader(gw, url, await token(), broker, stalledMb)) });
       console.error(`stalled reader / ${transport}: done`);
     } finally {
       await gw.stop();
     }
+  }
+  if (only !== 'sessions') {
+    stalled.push({ transport, link: 'amqps', ...(await stalledReaderOverTls(transport)) });
+    console.error(`stalled reader / ${transport} / amqps: done`);
   }
   const perSession = (run: SessionRun) => largestCount(run)?.bytesPerSession ?? Infinity;
   const byMemory = [...runs].sort((a, b) => perSession(a) - perSession(b));

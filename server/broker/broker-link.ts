@@ -16,7 +16,6 @@ import { stopEvery, tickEvery, type Periodic } from '../shared-interval.js';
 import { BrokerError, BrokerErrorCode } from './broker-errors.js';
 import { openBrokerSocket, readInto, type ChunkReader } from './broker-socket.js';
 import { HandshakeReader } from './handshake-reader.js';
-import { READ_SIZE } from './read-buffer.js';
 
 export interface BrokerCredentials {
   readonly username: string;
@@ -172,7 +171,7 @@ export class BrokerLink implements Periodic, ChunkReader {
   }
 
   /** One chunk read from the socket (see {@link ChunkReader}). */
-  read(chunk: Uint8Array, shared: boolean): boolean {
+  read(chunk: Uint8Array, shared: boolean, full: boolean): boolean {
     this.lastRead = Date.now();
     try {
       this.splitter.push(chunk, this.dispatch, this);
@@ -186,7 +185,7 @@ export class BrokerLink implements Periodic, ChunkReader {
     }
     const held = this.open && this.listener.brokerChunkEnd(shared);
     // A split frame's memory is kept for the next only while the socket streams (see ReadBuffer).
-    this.splitter.release(!held && chunk.length === READ_SIZE);
+    this.splitter.release(!held && full);
     return held;
   }
 

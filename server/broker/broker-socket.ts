@@ -1,33 +1,30 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { BrokerError } from './broker-errors.js';
-import { ReadBuffer } from './read-buffer.js';
+import { ReadBuffer, READ_SIZE, TLS_RECORD_SIZE } from './read-buffer.js';
 
 /** Where a broker socket's reads go: the handshake, then the link. */
 export interface ChunkReader {
   /**
    * One chunk read; `shared` when its memory is read into for other sockets
-   * too (see ReadBuffer). True when something still refers to its bytes, so
-   * that memory must not be read into again.
+   * too, `full` when it filled what one read takes, so the socket is streaming
+   * (see ReadBuffer). True when something still refers to its bytes, so that
+   * memory must not be read into again.
    */
-  read(chunk: Uint8Array, shared: boolean): boolean;
+  read(chunk: Uint8Array, shared: boolean, full: boolean): boolean;
 }
 
-/** Whom a socket's reads go to, and where they go into (plain TCP; TLS reads arrive as 'data'). */
+/** Whom a socket's reads go to, and where they go into. */
 const READER = Symbol('warren.brokerReader');
 const READS = Symbol('warren.brokerReads');
-type ReadingSocket = Socket & { [READER]: ChunkReader; [READS]?: ReadBuffer };
+type ReadingSocket = Socket & { [READER]: ChunkReader; [READS]: ReadBuffer };
 
 function onBrokerRead(this: ReadingSocket, nread: number): boolean {
-  const reads = this[READS]!;
-  const held = this[READER].read(reads.current.subarray(0, nread), reads.shared);
+  const reads = this[READS];
+  const held = this[READER].read(reads.current.subarray(0, nread), reads.shared, reads.full(nread));
   reads.advance(nread, held);
   // False would stop reading; the link pauses the socket itself.
   return true;
-}
-
-function onBrokerData(this: ReadingSocket, chunk: Buffer): void {
-  this[READER].read(chunk, false);
 }
 
 /** Errors are followed by 'close', which the handshake or the link handles; a shared listener costs no closure. */
@@ -57,17 +54,18 @@ export function openBrokerSocket(url: URL, options: BrokerSocketOptions): Promis
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = url.port === '' ? (tls ? 5671 : 5672) : Number(url.port);
   return new Promise((resolve, reject) => {
-    // A socket passes its options on to stream.Duplex, which takes writableHighWaterMark; @types/node leaves it out.
-    const hwm = { writableHighWaterMark: options.writableHighWaterMark } as object;
-    // Plain TCP reads into memory of the gateway's choosing (see ReadBuffer); TLS reads come as 'data'.
-    let socket: Socket;
-    if (tls) {
-      socket = tlsConnect({ host, port, servername: host, ca: options.ca, ...hwm }).on('data', onBrokerData);
-    } else {
-      const reads = new ReadBuffer();
-      socket = netConnect({ host, port, ...hwm, onread: { buffer: reads.next, callback: onBrokerRead } });
-      (socket as ReadingSocket)[READS] = reads;
-    }
+    // Reads go into memory of the gateway's choosing (see ReadBuffer); TLS decrypts into it.
+    const reads = new ReadBuffer(tls ? TLS_RECORD_SIZE : READ_SIZE);
+    // @types/node leaves out two options Node takes: tls.connect's `onread` (net.connect's has it),
+    // and writableHighWaterMark, which a socket passes on to stream.Duplex.
+    const common = {
+      host,
+      port,
+      writableHighWaterMark: options.writableHighWaterMark,
+      onread: { buffer: reads.next, callback: onBrokerRead },
+    } as { host: string; port: number };
+    const socket = tls ? tlsConnect({ ...common, servername: host, ca: options.ca }) : netConnect(common);
+    (socket as ReadingSocket)[READS] = reads;
     const timer = setTimeout(() => {
       socket.destroy();
       reject(BrokerError.unreachable(`connect to ${host}:${port} timed out`));

@@ -1,6 +1,9 @@
 /** The most one read from a broker socket takes: what libuv suggests for a read when Node allocates it. */
 export const READ_SIZE = 64 * 1024;
 
+/** The most one read of a TLS socket yields: one record's plaintext (RFC 8446 §5.1). */
+export const TLS_RECORD_SIZE = 16 * 1024;
+
 /**
  * Where reads of broker sockets that are not streaming go: one buffer for all,
  * since a read's callback runs to its end before any socket reads again, and
@@ -9,14 +12,14 @@ export const READ_SIZE = 64 * 1024;
 const SHARED = Buffer.allocUnsafeSlow(READ_SIZE);
 
 /**
- * The memory one broker socket reads into (net's `onread`). Left to Node, every
- * read allocates a buffer of its own, which V8 frees only when it next
- * collects: a browser that stops reading lets the kernel's socket buffers take
- * megabytes before its WebSocket holds any, and all of it passed through such
- * buffers, so RSS grew by that much. A socket that streams (its reads fill the
- * buffer) reads into one buffer of its own, again and again while nothing
- * holds what was read into it; one that does not reads into the shared buffer,
- * so an idle session keeps none.
+ * The memory one broker socket reads into (the `onread` of net and tls). Left
+ * to Node, every read allocates a buffer of its own, which V8 frees only when
+ * it next collects: a browser that stops reading lets the kernel's socket
+ * buffers take megabytes before its WebSocket holds any, and all of it passed
+ * through such buffers, so RSS grew by that much. A socket that streams (its
+ * reads come full) reads into one buffer of its own, again and again while
+ * nothing holds what was read into it; one that does not reads into the shared
+ * buffer, so an idle session keeps none.
  */
 export class ReadBuffer {
   /** This socket's own buffer, while it streams. */
@@ -31,6 +34,17 @@ export class ReadBuffer {
    */
   readonly next = (): Uint8Array => this.current;
 
+  /**
+   * @param fullRead The size of a read that means more is waiting: READ_SIZE
+   *   for TCP, TLS_RECORD_SIZE for TLS, which hands over one record a read.
+   */
+  constructor(private readonly fullRead: number) {}
+
+  /** Whether a read of `nread` bytes came full, so the socket is streaming. */
+  full(nread: number): boolean {
+    return nread >= this.fullRead;
+  }
+
   /** Whether the last read went into the shared buffer: what it read must be copied to outlive its callback. */
   get shared(): boolean {
     return this.current === SHARED;
@@ -42,12 +56,12 @@ export class ReadBuffer {
    */
   advance(nread: number, held: boolean): void {
     if (held) this.own = undefined;
-    if (nread < this.current.length) {
+    if (!this.full(nread)) {
       // The socket had no more: it may now stay quiet for a long time.
       this.own = undefined;
       this.current = SHARED;
     } else {
-      this.current = this.own ??= Buffer.allocUnsafeSlow(READ_SIZE);
+      this.current = this.own ??= Buffer.allocUnsafeSlow(this.fullRead);
     }
   }
 }

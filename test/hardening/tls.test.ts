@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createServer, type Server } from 'node:tls';
 import { AMQPWebSocketClient } from '@cloudamqp/amqp-client';
 import { WebSocket } from 'ws';
 import { ReplyCode } from '../../shared/index.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { RawClient, authenticate } from '../helpers/raw-client.js';
 import { uniqueSubject } from './hardening-helpers.js';
-import { selfSignedCert, type SelfSignedCert } from './tls-files.js';
+import { selfSignedCert, tlsFrontOfBroker, type SelfSignedCert } from '../helpers/tls-files.js';
 
 let cert: SelfSignedCert;
 let ca: string;
@@ -77,27 +75,8 @@ test('wss:// refuses a client that does not trust the certificate', async () => 
   }
 });
 
-/**
- * A TLS terminator in front of the real RabbitMQ: the shared broker is not
- * reconfigured, yet the gateway speaks amqps:// to it end to end.
- */
-function tlsFrontOfBroker(): Promise<{ server: Server; port: number }> {
-  const server = createServer({ cert: readFileSync(cert.certFile), key: readFileSync(cert.keyFile) }, (socket) => {
-    const upstream = netConnect({ host: '127.0.0.1', port: 5672 });
-    socket.pipe(upstream).pipe(socket);
-    socket.on('error', () => upstream.destroy());
-    upstream.on('error', () => socket.destroy());
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve({ server, port: typeof address === 'object' && address !== null ? address.port : 0 });
-    }),
-  );
-}
-
 test('amqps:// to the broker with --broker-ca: publish and consume through TLS to RabbitMQ', async () => {
-  const front = await tlsFrontOfBroker();
+  const front = await tlsFrontOfBroker(cert);
   const broker = `amqps://guest:guest@localhost:${front.port}`;
   const gw = await startTestGateway(['--broker', broker, '--broker-ca', cert.certFile]);
   try {
@@ -110,7 +89,7 @@ test('amqps:// to the broker with --broker-ca: publish and consume through TLS t
 });
 
 test('amqps:// without a CA that trusts the broker: 541 INTERNAL_ERROR, the browser is told', async () => {
-  const front = await tlsFrontOfBroker();
+  const front = await tlsFrontOfBroker(cert);
   const gw = await startTestGateway(['--broker', `amqps://guest:guest@localhost:${front.port}`]);
   try {
     const raw = await RawClient.connect(gw.url);

@@ -7,6 +7,7 @@ import { FrameType, FrameWriter, ReplyCode, type FieldTable } from '../../shared
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { consumeQueue, declareQueue, handshakeBytes, RawClient, UpgradeRefused } from '../helpers/raw-client.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { selfSignedCert, tlsFrontOfBroker } from '../helpers/tls-files.js';
 
 // amqp-client.js's WebSocket client expects a browser's global WebSocket.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -99,6 +100,42 @@ async function settled<T>(read: () => T | Promise<T>, times = 3): Promise<T> {
     last = now;
   }
   return last;
+}
+
+/**
+ * Consumes `count` messages of `size` bytes through `gw` while the browser
+ * stops and starts reading every 15 ms, and checks every byte of each.
+ */
+async function readInFitsAndStarts(gw: TestGateway, count: number, size: number): Promise<void> {
+  const fill = (i: number, at: number) => (i * 131 + at * 7 + (at >> 10)) & 0xff;
+  const queue = await fillQueue(count, size, fill);
+  const client = await RawClient.connect(gw.url);
+  let paused = false;
+  const fits = setInterval(() => {
+    paused = !paused;
+    if (paused) client.pauseReading();
+    else client.resumeReading();
+  }, 15);
+  try {
+    client.send(handshakeBytes(await gw.token()));
+    await client.waitFor('connection.openOk');
+    client.send(new FrameWriter().method(1, { name: 'channel.open', args: {} }).method(1, consumeQueue(queue)).take());
+    const body = new Uint8Array(size);
+    for (let i = 0; i < count; i++) {
+      let have = 0;
+      while (have < size) {
+        const { frame } = await client.waitForFrame((e) => e.frame.type === FrameType.Body, 'body frame', 30_000);
+        body.set(frame.payload, have);
+        have += frame.payload.length;
+      }
+      const wrong = body.findIndex((byte, at) => byte !== (at === 0 ? i & 0xff : fill(i, at)));
+      assert.equal(wrong, -1, `message ${i}: byte ${wrong} differs`);
+    }
+  } finally {
+    clearInterval(fits);
+    client.terminate();
+    await deleteQueue(queue);
+  }
 }
 
 const MiB = 1024 * 1024;
@@ -330,44 +367,30 @@ for (const kind of ['ws', 'uws'] as const) {
 
     // Large frames (frame_max, 128 KiB) span the gateway's reads of the broker socket, whose memory it reuses
     // while the WebSocket holds none of it; small ones come in reads that do not fill it, which go into memory
-    // shared by every session. Either way, a byte relayed from memory read into again would show here.
-    for (const [what, count, size] of [
-      ['large', 40, 300 * 1024],
-      ['small', 20_000, 1000],
-    ] as const) {
-      test(`a browser that reads in fits and starts gets every byte of every ${what} message`, async () => {
-        const fill = (i: number, at: number) => (i * 131 + at * 7 + (at >> 10)) & 0xff;
-        const queue = await fillQueue(count, size, fill);
-        const client = await RawClient.connect(gw.url);
-        let paused = false;
-        const fits = setInterval(() => {
-          paused = !paused;
-          if (paused) client.pauseReading();
-          else client.resumeReading();
-        }, 15);
-        try {
-          client.send(handshakeBytes(await gw.token()));
-          await client.waitFor('connection.openOk');
-          client.send(
-            new FrameWriter().method(1, { name: 'channel.open', args: {} }).method(1, consumeQueue(queue)).take(),
-          );
-          const body = new Uint8Array(size);
-          for (let i = 0; i < count; i++) {
-            let have = 0;
-            while (have < size) {
-              const { frame } = await client.waitForFrame((e) => e.frame.type === FrameType.Body, 'body frame', 30_000);
-              body.set(frame.payload, have);
-              have += frame.payload.length;
-            }
-            const wrong = body.findIndex((byte, at) => byte !== (at === 0 ? i & 0xff : fill(i, at)));
-            assert.equal(wrong, -1, `message ${i}: byte ${wrong} differs`);
+    // shared by every session. Either way, a byte relayed from memory read into again would show here. Over
+    // TLS the reads are one record each (16 KiB), decrypted into the same memory.
+    for (const link of ['amqp', 'amqps'] as const) {
+      for (const [what, count, size] of [
+        ['large', 40, 300 * 1024],
+        ['small', 20_000, 1000],
+      ] as const) {
+        test(`a browser that reads in fits and starts gets every byte of every ${what} message (${link}:// broker)`, async () => {
+          if (link === 'amqp') return readInFitsAndStarts(gw, count, size);
+          const cert = await selfSignedCert();
+          const front = await tlsFrontOfBroker(cert);
+          const tlsGw = await startTestGateway([
+            ...['--transport', kind, '--broker', `amqps://guest:guest@localhost:${front.port}`],
+            ...['--broker-ca', cert.certFile],
+          ]);
+          try {
+            await readInFitsAndStarts(tlsGw, count, size);
+          } finally {
+            await tlsGw.stop();
+            front.server.close();
+            await cert.remove();
           }
-        } finally {
-          clearInterval(fits);
-          client.terminate();
-          await deleteQueue(queue);
-        }
-      });
+        });
+      }
     }
 
     describe('a broker that stops reading', () => {

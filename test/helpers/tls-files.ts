@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type Server } from 'node:tls';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -37,4 +40,24 @@ export async function selfSignedCert(): Promise<SelfSignedCert> {
     certFile,
   ]);
   return { dir, certFile, keyFile, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A TLS terminator in front of the real RabbitMQ, with `cert`: the shared
+ * broker is not reconfigured, yet a gateway speaks amqps:// to it end to end
+ * (`amqps://guest:guest@localhost:<port>` with `--broker-ca cert.certFile`).
+ */
+export function tlsFrontOfBroker(cert: SelfSignedCert, brokerPort = 5672): Promise<{ server: Server; port: number }> {
+  const server = createServer({ cert: readFileSync(cert.certFile), key: readFileSync(cert.keyFile) }, (socket) => {
+    const upstream = netConnect({ host: '127.0.0.1', port: brokerPort });
+    socket.pipe(upstream).pipe(socket);
+    socket.on('error', () => upstream.destroy());
+    upstream.on('error', () => socket.destroy());
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({ server, port: typeof address === 'object' && address !== null ? address.port : 0 });
+    }),
+  );
 }
