@@ -19,8 +19,7 @@ import { replyText as fitReplyText } from '../policy/authorize.js';
 import type { Authorizer, Denial } from './authorizer.js';
 import { BrowserHandshake, type HandshakeContext, type OpenedSession } from './browser-handshake.js';
 import { ChannelRelay, type RelaySession } from './channel-relay.js';
-import { HeldFrames } from './held-frames.js';
-import { PublishLimiter } from './publish-limiter.js';
+import { BrowserReads, type BrowserReadsOwner } from './browser-reads.js';
 import { SessionOutput, type OutputOwner } from './session-output.js';
 import { BrowserHeartbeats, ExpiryTimer, type ExpiryListener } from './session-timers.js';
 import { judgeRefresh } from './token-refresh.js';
@@ -42,8 +41,6 @@ const State = {
 } as const;
 type State = (typeof State)[keyof typeof State];
 
-/** Frames that may wait while the session checks a token or opens the broker connection. */
-const MAX_WAITING_FRAMES = 1024;
 const UPDATE_SECRET = 70;
 
 let nextId = 1;
@@ -52,7 +49,9 @@ let nextId = 1;
  * One browser session: the server side of the AMQP handshake towards the
  * browser, the client side towards the broker, then the relay between them.
  */
-export class Session implements SocketHandler, BrokerLinkListener, ExpiryListener, RelaySession, OutputOwner {
+export class Session
+  implements SocketHandler, BrokerLinkListener, ExpiryListener, RelaySession, OutputOwner, BrowserReadsOwner
+{
   readonly id = (nextId++).toString(36);
   readonly startedAt = Date.now();
   private state: State = State.Handshake;
@@ -69,14 +68,9 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
   /** Dropped once the session is open. */
   private handshake: BrowserHandshake | undefined;
   private vhost = '/';
-  private busy = false;
-  /** Frames waiting while busy or rate-limited; created the first time one has to wait. */
-  private held: HeldFrames | undefined;
   private readonly output: SessionOutput;
-  /** Reading stopped by the publish-rate limit until `rateTimer` fires. */
-  private ratePaused = false;
-  private rateTimer: NodeJS.Timeout | undefined;
-  private readonly publishLimiter: PublishLimiter | undefined;
+  /** Whether the browser's frames are handled as they come or held (a token check, the publish-rate limit). */
+  private readonly reads: BrowserReads;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private readonly expiry: ExpiryTimer;
   private heartbeats: BrowserHeartbeats | undefined;
@@ -97,8 +91,15 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
     this.settings = services.settings;
     this.log = new SessionLog(services.log, this.id);
     this.splitter = new FrameSplitter({ frameMax: this.settings.maxPreauthFrameSize });
-    if (this.settings.publishRate > 0) this.publishLimiter = new PublishLimiter(this.settings.publishRate);
     this.output = new SessionOutput(socket, this.settings.brokerHighWaterMark, this);
+    this.reads = new BrowserReads(
+      socket,
+      this.output,
+      this,
+      this.settings.publishRate,
+      // One whole WebSocket message plus one socket read may arrive after reading stops.
+      this.settings.maxMessageSize + 4 * this.settings.maxFrameSize + 1024 * 1024,
+    );
     this.expiry = new ExpiryTimer(this.settings.tokenExpiryGraceMs, this);
     this.handshake = new BrowserHandshake(this.handshakeContext(upgradeToken));
     this.handshakeTimer = setTimeout(() => this.handshakeTimedOut(), this.settings.handshakeTimeoutMs);
@@ -190,13 +191,11 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
   /** The splitter's callback, called with the session as `this` (a method, so no closure per session). */
   private onBrowserFrame(frame: Frame): void {
     this.inFrames++;
-    if (this.busy) return this.heldFrames().hold(frame, 'busy');
-    // Held, not dropped, while the publish-rate limit has reading stopped.
-    if (this.ratePaused) return this.heldFrames().hold(frame, 'rate-limit');
-    this.handleBrowserFrame(frame);
+    this.reads.frame(frame);
   }
 
-  private handleBrowserFrame(frame: Frame): void {
+  /** A browser frame, now that nothing holds it ({@link BrowserReadsOwner}). */
+  handleBrowserFrame(frame: Frame): void {
     switch (this.state) {
       case State.Open:
         if (frame.channel !== 0) return this.channels().fromBrowser(frame);
@@ -239,7 +238,7 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
         this.outcome = outcome;
         this.finish(wsCode, reason);
       },
-      runBusy: (step) => this.runBusy(step),
+      runBusy: (step) => this.reads.runBusy(step),
       ended: () => this.ended,
       admit: (token) => this.services.admit(this, token),
       setFrameMax: (frameMax) => {
@@ -298,7 +297,7 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
   }
 
   relayPublished(): void {
-    this.throttlePublish();
+    this.reads.published();
   }
 
   relayDenied(method: Method, denial: Denial): void {
@@ -314,7 +313,7 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
         this.outcome = 'browser-closed';
         return this.toBroker(frame.raw);
       case 'connection.updateSecret':
-        return this.runBusy(() => this.updateSecret(frame, method.args.newSecret));
+        return this.reads.runBusy(() => this.updateSecret(frame, method.args.newSecret));
       default:
         return this.closeConnection(
           ReplyCode.CommandInvalid,
@@ -393,7 +392,7 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
   }
 
   brokerDrained(): void {
-    this.output.brokerDrained(!this.busy && !this.ratePaused);
+    this.output.brokerDrained(this.reads.flowing);
     // connection.unblocked, if the browser was told it was blocked.
     this.flush();
   }
@@ -457,7 +456,8 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
     this.closeConnection(ReplyCode.AccessRefused, replyText, 10, UPDATE_SECRET);
   }
 
-  private browserProtocolError(err: unknown): void {
+  /** A malformed frame from the browser, or an error handling one ({@link BrowserReadsOwner}). */
+  browserProtocolError(err: unknown): void {
     if (err instanceof AmqpCodecError) {
       this.outcome = `error-${err.replyCode}`;
       const name = REPLY_NAMES[err.replyCode] ?? 'FRAME_ERROR';
@@ -489,9 +489,8 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
     clearTimeout(this.handshakeTimer);
     this.expiry.clear();
     clearTimeout(this.closeTimer);
-    clearTimeout(this.rateTimer);
+    this.reads.stop();
     this.heartbeats?.stop();
-    this.held?.clear();
     this.observe({ type: 'ended', outcome: this.outcome });
     this.log.info({ outcome: this.outcome, ms: Date.now() - this.startedAt }, 'session ended');
     for (const resolve of this.endWaiters?.splice(0) ?? []) resolve();
@@ -512,68 +511,21 @@ export class Session implements SocketHandler, BrokerLinkListener, ExpiryListene
     this.flush();
   }
 
-  /**
-   * Counts one publish against `--publish-rate`. Over the limit the session
-   * holds reading rather than dropping or refusing: the browser's socket is
-   * paused until the bucket has refilled (see {@link PublishLimiter}).
-   */
-  private throttlePublish(): void {
-    const waitMs = this.publishLimiter?.take() ?? 0;
-    if (waitMs === 0 || this.ratePaused) return;
-    this.ratePaused = true;
-    this.socket.pause();
-    this.observe({ type: 'backpressure', direction: 'publish-rate' });
-    this.rateTimer = setTimeout(() => this.rateRefilled(), waitMs);
-  }
-
-  /** Replays the frames held by the rate limit (a publish among them may pause again), then reads on. */
-  private rateRefilled(): void {
-    this.ratePaused = false;
-    if (this.state === State.Ended || this.busy) return;
-    this.replayWaiting();
-    if (!this.ended && !this.busy && !this.ratePaused && !this.output.browserPaused) this.socket.resume();
-  }
-
-  private heldFrames(): HeldFrames {
-    // One whole WebSocket message plus one socket read may arrive after reading stops.
-    return (this.held ??= new HeldFrames(
-      MAX_WAITING_FRAMES,
-      this.settings.maxMessageSize + 4 * this.settings.maxFrameSize + 1024 * 1024,
-    ));
-  }
+  // ——— the browser reads' session side ({@link BrowserReadsOwner}) ———
 
   /** Read through a getter so the compiler does not narrow `state` across calls that change it. */
-  private get ended(): boolean {
+  get ended(): boolean {
     return this.state === State.Ended;
   }
 
-  /** Runs an async step with the browser's later frames held back, then replays them in order. */
-  private runBusy(step: () => Promise<void>): void {
-    this.busy = true;
-    this.socket.pause();
-    step()
-      .catch((err: unknown) => {
-        this.log.error({ err }, 'session step failed');
-        this.closeConnection(ReplyCode.InternalError, 'INTERNAL_ERROR - gateway error', 0, 0);
-      })
-      .finally(() => {
-        this.busy = false;
-        if (!this.output.browserPaused && !this.ratePaused) this.socket.resume();
-        this.replayWaiting();
-      });
+  /** An async step of the handshake or a refresh threw. */
+  stepFailed(err: unknown): void {
+    this.log.error({ err }, 'session step failed');
+    this.closeConnection(ReplyCode.InternalError, 'INTERNAL_ERROR - gateway error', 0, 0);
   }
 
-  /** Handles the frames held back while busy or rate-limited, in order, until something holds them again. */
-  private replayWaiting(): void {
-    try {
-      while (!this.busy && !this.ratePaused && this.held !== undefined && this.held.size > 0 && !this.ended) {
-        this.handleBrowserFrame(this.held.next()!);
-      }
-    } catch (err) {
-      this.browserProtocolError(err);
-    }
-    // Frames wait in the handshake and rarely after it: an empty queue is not kept.
-    if (this.held?.size === 0) this.held = undefined;
+  /** Sends what replaying held frames produced. */
+  flushReplayed(): void {
     this.flush();
   }
 }
