@@ -84,7 +84,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     },
   };
 
-  const transportFactory = options.transportFactory ?? (await loadTransport(config.transport));
+  const transportFactory = options.transportFactory ?? (await loadTransport(config.transport, log));
   const transport: Transport = await transportFactory(
     {
       host: config.host,
@@ -205,9 +205,15 @@ function text(status: number, body: string): HttpResponse {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `${body}\n` };
 }
 
-async function loadTransport(kind: 'ws' | 'uws'): Promise<TransportFactory> {
-  if (kind === 'ws') return (await import('./transport/ws-transport.js')).createWsTransport;
-  return (await import('./transport/uws-transport.js')).createUwsTransport;
+async function loadTransport(kind: 'ws' | 'uws', log: Logger): Promise<TransportFactory> {
+  if (kind === 'uws') return (await import('./transport/uws-transport.js')).createUwsTransport;
+  const ws = await import('./transport/ws-transport.js');
+  if (!ws.masksNatively()) {
+    log.warn(
+      "bufferutil is not installed: ws unmasks browsers' messages in JavaScript, some 50 times slower (npm install bufferutil)",
+    );
+  }
+  return ws.createWsTransport;
 }
 
 function delay(ms: number): Promise<void> {

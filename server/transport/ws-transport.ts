@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
@@ -13,6 +14,21 @@ import {
   type TransportOptions,
 } from './transport.js';
 import { MessagesEndQueue } from './messages-end-queue.js';
+
+/**
+ * Whether ws unmasks browsers' messages natively: it does with the optional
+ * dependency `bufferutil` installed (and WS_NO_BUFFER_UTIL unset). Without, it
+ * unmasks in JavaScript, about 135 µs for a 64 KiB message against 2.5 µs.
+ */
+export function masksNatively(): boolean {
+  if (process.env['WS_NO_BUFFER_UTIL']) return false;
+  try {
+    createRequire(import.meta.url)('bufferutil');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The `ws` backend: Node's http(s) server with `ws` handling upgrades. */
 export async function createWsTransport(options: TransportOptions, handlers: TransportHandlers): Promise<Transport> {
