@@ -191,7 +191,10 @@ export async function writeReport(report: BenchReport): Promise<void> {
       'and both clients share the cores). Server CPU is the user + system time of the server process per message ' +
       "during each throughput run, both directions; clients' CPU is the same for the bench process, which runs the " +
       "publisher and the consumer (Warren's client as pages get it: the ESM bundle). Idle sessions: each backend measured in up to 3 fresh gateways, " +
-      'the median shown (RSS moves with when V8 last collected). Figures of every round: `bench/results/latest.json`.',
+      'the median shown (RSS moves with when V8 last collected). Stalled browser: a raw client stops reading while ' +
+      'the broker pushes 256 KiB messages at it, and growth is the peak RSS over 3 s from the start; the amqp:// row runs ' +
+      'in the last idle-session gateway, the amqps:// row in a fresh one whose broker link goes through a TLS front in the ' +
+      'bench process (a certificate made for the run). Figures of every round: `bench/results/latest.json`.',
     '',
     table,
     '',
