@@ -13,7 +13,7 @@ import {
 import { replyText as fitReplyText } from '../policy/authorize.js';
 import type { Authorizer, Denial } from './authorizer.js';
 import { assertBrokerSafe } from './broker-safe-values.js';
-import { sameBytes } from './same-bytes.js';
+import { allowedPublish, isAllowedAgain, type AllowedPublish } from './allowed-publish.js';
 import { identityStamp, stampHeaderFrame, type IdentityRules, type IdentityStamp } from './identity.js';
 
 /** Where the relay's frames go: the session's output, the same methods for every session. */
@@ -86,21 +86,6 @@ interface ChannelState {
   /** The last basic.publish let through, to let the next one through as well if it is the same. */
   allowedPublish: AllowedPublish | undefined;
 }
-
-/**
- * A basic.publish that passed every check: its payload's bytes (exchange,
- * routing key, flags) and what it was judged against. A publish with the same
- * bytes, judged against the same, gets the same verdict, so a page publishing
- * to one destination is decoded and authorized once per channel, not per message.
- */
-interface AllowedPublish {
-  readonly payload: Uint8Array;
-  readonly authorizer: Authorizer;
-  readonly lastQueue: string;
-}
-
-/** The longest basic.publish payload remembered (two names of 255 bytes would be 523). */
-const MAX_REMEMBERED_PUBLISH = 128;
 
 /** Most frames a reopened channel may queue while the broker finishes closing it. */
 const MAX_HELD_FRAMES = 256;
@@ -271,7 +256,7 @@ export class ChannelRelay {
       );
     }
     const authorizer = this.ctx.session.relayAuthorizer();
-    if (id === BASIC_PUBLISH && sameAllowedPublish(frame, state.allowedPublish, authorizer, state.lastQueue)) {
+    if (id === BASIC_PUBLISH && isAllowedAgain(frame, state.allowedPublish, authorizer, state.lastQueue)) {
       return this.allowPublish(frame, state);
     }
     // Every method is decoded, even those no permission depends on (ack, qos…): a malformed one must
@@ -296,11 +281,8 @@ export class ChannelRelay {
     }
     switch (method.name) {
       case 'basic.publish':
-        if (frame.size <= MAX_REMEMBERED_PUBLISH) {
-          // A copy: a view would keep the whole received chunk alive.
-          const payload = new Uint8Array(frame.bytes.subarray(frame.payloadStart, frame.payloadStart + frame.size));
-          state.allowedPublish = { payload, authorizer, lastQueue: state.lastQueue };
-        }
+        // One too long to remember leaves the last one remembered.
+        state.allowedPublish = allowedPublish(frame, authorizer, state.lastQueue) ?? state.allowedPublish;
         return this.allowPublish(frame, state);
       case 'channel.close':
         state.phase = Phase.BrowserClosing;
@@ -455,17 +437,6 @@ function newChannel(): ChannelState {
     held: undefined,
     allowedPublish: undefined,
   };
-}
-
-/** Whether `frame` is byte for byte the publish remembered in `allowed`, judged against the same. */
-function sameAllowedPublish(
-  frame: Frame,
-  allowed: AllowedPublish | undefined,
-  authorizer: Authorizer,
-  lastQueue: string,
-): boolean {
-  if (allowed === undefined || allowed.authorizer !== authorizer || allowed.lastQueue !== lastQueue) return false;
-  return sameBytes(frame.bytes, frame.payloadStart, frame.payloadStart + frame.size, allowed.payload);
 }
 
 function replyName(code: number | undefined): string {
