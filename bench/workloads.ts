@@ -31,10 +31,12 @@ export async function throughput(
   try {
     await consumer.declareQueue(queue);
     let received = 0;
+    /** What the publisher waits for `received` to reach, and how to tell it. */
+    let target = Infinity;
     let wake: (() => void) | undefined;
     await consumer.consume(queue, () => {
       received++;
-      if (wake !== undefined && (received === count || received % 64 === 0)) {
+      if (wake !== undefined && received >= target) {
         const w = wake;
         wake = undefined;
         w();
@@ -63,17 +65,17 @@ export async function throughput(
       clientCpuUsPerMsg: (cpu.user + cpu.system) / count,
     };
 
-    function waitFor(current: () => number, target: number): Promise<void> {
-      if (current() >= target) return Promise.resolve();
+    // Woken by the delivery that reaches `until`, whichever it is: a check every 64 deliveries could
+    // fall short of it and wait for one that never comes (the publisher waits too).
+    function waitFor(current: () => number, until: number): Promise<void> {
+      if (current() >= until) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('consumer stalled')), STALL_MS);
-        const check = (): void => {
-          if (current() >= target) {
-            clearTimeout(timer);
-            resolve();
-          } else wake = check;
+        target = until;
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
         };
-        wake = check;
       });
     }
   } finally {
