@@ -189,7 +189,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         job._fail(err);
       }
     }
-    if (jobs.length > 0) this._timers[0] = setTimeout(() => this._pump(), full ? 5 : jobs[0]!._deadline - Date.now());
+    if (jobs.length > 0) this._timers[0] = setTimeout(() => this._pump(), full ? 1 : jobs[0]!._deadline - Date.now());
   }
 
   /** @internal Writes one method frame; it leaves with the microtask's batch. */

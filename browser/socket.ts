@@ -42,6 +42,13 @@ export class Socket {
   /** Bytes in `_out` at the last tick of a scheduled flush. */
   private _seen = 0;
   private _ended?: boolean;
+  /**
+   * Bytes sent since the event loop last turned: counted as buffered, so that
+   * publishing waits for a turn after a high-water mark's worth even where the
+   * peer takes everything at once (uWS reads on whatever it is told), and what
+   * the peer sent meanwhile (connection.blocked) is read first.
+   */
+  private _burst = 0;
 
   constructor(url: string, WebSocketClass: WebSocketConstructor, events: SocketEvents) {
     const ws = (this._ws = new WebSocketClass(url, 'amqp'));
@@ -73,7 +80,7 @@ export class Socket {
 
   /** Bytes accepted but not yet on the wire: the WebSocket's buffer plus frames waiting in `_out`. */
   get _buffered(): number {
-    return this._ws.bufferedAmount + this._out.length;
+    return this._ws.bufferedAmount + this._out.length + this._burst;
   }
 
   /**
@@ -100,6 +107,8 @@ export class Socket {
     this._seen = 0;
     if (this._out.length === 0 || this._ended) return;
     const frames = this._out.takeView();
+    this._burst += frames.length;
+    setTimeout(() => (this._burst = 0));
     this._ws.send(this._ws.extensions ? frames.slice() : frames);
   }
 

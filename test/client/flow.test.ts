@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { FrameSplitter, FrameType, encodeMethod, type Frame } from '../../shared/index.js';
-import { ErrorCode } from '../../browser/index.js';
+import { ErrorCode, type WebSocketConstructor } from '../../browser/index.js';
+import { WebSocket as NodeWebSocket } from 'ws';
 import { startBarePipe, type BarePipe } from '../helpers/bare-pipe.js';
 import { connectPipe, delay, nextEvent } from './helpers.js';
 
@@ -80,6 +81,37 @@ test('above highWaterMark publishes wait for the socket to drain, and arrive in 
     Array.from({ length: 50 }, (_, i) => i),
   );
   for (let i = 0; i < 50; i++) assert.equal((await ch.basicGet(queue, { noAck: true }))?.body[0], i);
+  await conn.close();
+});
+
+test('publishes to a peer that takes everything at once (uWS) leave a high-water mark per turn of the event loop', async () => {
+  // uWS reads whatever a page sends, so its WebSocket never holds anything: were publishing to wait only for
+  // bufferedAmount, a burst would go out in one run, and a connection.blocked sent meanwhile would be read
+  // only after it.
+  let sent = 0;
+  class TakesEverything {
+    constructor(url: string, protocols?: string | string[]) {
+      const ws = new NodeWebSocket(url, protocols);
+      Object.defineProperty(ws, 'bufferedAmount', { get: () => 0 });
+      const send = ws.send.bind(ws);
+      ws.send = ((data: Uint8Array) => {
+        sent += data.length;
+        send(data);
+      }) as typeof ws.send;
+      return ws;
+    }
+  }
+  const WebSocket = TakesEverything as unknown as WebSocketConstructor;
+  const conn = await connectPipe(pipe, { WebSocket, highWaterMark: 1 << 20 });
+  const ch = await conn.channel();
+  const { queue } = await ch.queueDeclare('', { exclusive: true });
+  const body = new Uint8Array(64 * 1024);
+  sent = 0;
+  const all = Array.from({ length: 200 }, () => ch.basicPublish('', queue, body));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(sent > 0 && sent <= 2 << 20, `${sent} bytes of 12.5 MiB left before the event loop turned`);
+  await Promise.all(all);
+  assert.ok(sent >= 200 * body.length, 'all of it left in the end');
   await conn.close();
 });
 
