@@ -78,7 +78,7 @@ export class Socket {
     ws.onclose = () => end();
   }
 
-  /** Bytes accepted but not yet on the wire: the WebSocket's buffer plus frames waiting in `_out`. */
+  /** Bytes to count as not yet on the wire: the WebSocket's buffer, frames waiting in `_out`, and the burst. */
   get _buffered(): number {
     return this._ws.bufferedAmount + this._out.length + this._burst;
   }
