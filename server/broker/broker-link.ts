@@ -180,7 +180,7 @@ export class BrokerLink implements Periodic, ChunkReader {
       if (this.open) this.listener.brokerChunkEnd(shared);
       const reason =
         err instanceof AmqpCodecError ? `broker sent a malformed frame: ${err.message}` : 'broker frame error';
-      this.fail(new BrokerError(BrokerErrorCode.Protocol, ReplyCode.InternalError, `INTERNAL_ERROR - ${reason}`));
+      this.fail(BrokerError.protocol(reason));
       return true;
     }
     const held = this.open && this.listener.brokerChunkEnd(shared);
