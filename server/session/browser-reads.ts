@@ -73,7 +73,7 @@ export class BrowserReads {
       .catch((err: unknown) => this.owner.stepFailed(err))
       .finally(() => {
         this.busy = false;
-        if (!this.output.browserPaused && !this.ratePaused) this.socket.resume();
+        this.readOn();
         this.replay();
       });
   }
@@ -103,7 +103,12 @@ export class BrowserReads {
     this.ratePaused = false;
     if (this.owner.ended || this.busy) return;
     this.replay();
-    if (!this.owner.ended && this.flowing && !this.output.browserPaused) this.socket.resume();
+    if (!this.owner.ended) this.readOn();
+  }
+
+  /** Reads the socket again unless something still holds it: the rate limit, a step, or the broker. */
+  private readOn(): void {
+    if (this.flowing && !this.output.browserPaused) this.socket.resume();
   }
 
   private heldFrames(): HeldFrames {
