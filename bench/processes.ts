@@ -63,16 +63,16 @@ const GATEWAY_NODE_FLAGS = ['--initial-old-space-size=48'];
 
 function start(script: string, args: string[], port: number, probe: string): Promise<ServerProcess> {
   const path = fileURLToPath(new URL(script, import.meta.url));
+  const exitWithParent = new URL('./exit-with-parent.js', import.meta.url).href;
   // WARREN_BENCH_CPU_PROF=DIR writes a CPU profile of each server under test into DIR when it stops.
   const profileDir = process.env['WARREN_BENCH_CPU_PROF'];
   const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
   // The servers run with the flags `npm start` gives the gateway (see "Memory and garbage collection" in README.md).
   const child = spawn(
     process.execPath,
-    ['--max-old-space-size=512', ...GATEWAY_NODE_FLAGS, ...profile, path, ...args],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
+    ['--max-old-space-size=512', ...GATEWAY_NODE_FLAGS, ...profile, '--import', exitWithParent, path, ...args],
+    // The IPC channel is how the server learns that the benchmark has gone (exit-with-parent.ts).
+    { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
   );
   const pid = child.pid!;
   return waitForHttp(probe, child, 10_000).then(() => ({

@@ -15,6 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
 import { signToken } from '../test/helpers/gateway.js';
 import { loadWarrenClient, type ClientName, type Endpoint } from './clients.js';
 import { startBarePipeProcess, startGatewayProcess, type ServerProcess } from './processes.js';
@@ -23,19 +24,38 @@ import { selfSignedCert, tlsFrontOfBroker } from '../test/helpers/tls-files.js';
 import { idleSessions, stalledReader, type SessionRun, type StalledReaderResult } from './sessions.js';
 import { roundTrip, throughput } from './workloads.js';
 
-const argv = process.argv.slice(2);
-/** The value after `--name`, if given. */
-const option = (name: string): string | undefined => {
-  const at = argv.indexOf(name);
-  return at === -1 ? undefined : argv[at + 1];
-};
-const quick = argv.includes('--quick');
-const broker = option('--broker') ?? 'amqp://guest:guest@127.0.0.1:5672';
-const only = option('--only');
+const usage =
+  'usage: npm run bench -- [--quick] [--broker URL] [--rounds N] [--only throughput|sessions] ' +
+  '[--transport ws|uws] [--sessions 1000,5000]';
+const flags = (() => {
+  try {
+    return parseArgs({
+      options: {
+        quick: { type: 'boolean' },
+        help: { type: 'boolean' },
+        broker: { type: 'string' },
+        rounds: { type: 'string' },
+        only: { type: 'string' },
+        transport: { type: 'string' },
+        sessions: { type: 'string' },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+})();
+if (flags.help === true) {
+  console.log(usage);
+  process.exit(0);
+}
+const quick = flags.quick === true;
+const broker = flags.broker ?? 'amqp://guest:guest@127.0.0.1:5672';
+const only = flags.only;
 if (only !== undefined && only !== 'throughput' && only !== 'sessions') {
   throw new Error(`--only takes throughput or sessions, not ${only}`);
 }
-const transportArg = option('--transport');
+const transportArg = flags.transport;
 if (transportArg !== undefined && transportArg !== 'ws' && transportArg !== 'uws') {
   throw new Error(`--transport takes ws or uws, not ${transportArg}`);
 }
@@ -46,10 +66,10 @@ const scale = quick ? 0.1 : 1;
 const small = { count: Math.round(100_000 * scale), size: 256, window: 5000 };
 const large = { count: Math.round(2000 * scale), size: 64 * 1024, window: 64 };
 const rttCount = quick ? 300 : 2000;
-const rounds = Number(option('--rounds') ?? (quick ? 1 : 5));
+const rounds = Number(flags.rounds ?? (quick ? 1 : 5));
 if (!Number.isInteger(rounds) || rounds < 1)
-  throw new Error(`--rounds takes a whole number ≥ 1, not ${option('--rounds')}`);
-const sessionCounts = option('--sessions')?.split(',').map(Number) ?? (quick ? [1000] : [1000, 5000]);
+  throw new Error(`--rounds takes a whole number ≥ 1, not ${flags.rounds}`);
+const sessionCounts = flags.sessions?.split(',').map(Number) ?? (quick ? [1000] : [1000, 5000]);
 
 const secret = randomBytes(32).toString('hex');
 const token = () => signToken(secret, { expiresIn: 24 * 3600 });
