@@ -29,8 +29,8 @@ const rowMedian = (row: Row, figure: (r: RoundResult) => number | undefined): nu
   median(row.rounds.map(figure).filter((x): x is number => x !== undefined));
 
 /**
- * `a`'s figure over `b`'s, taken round by round (the two ran minutes apart at
- * most, on the same machine load): the median ratio and the range.
+ * `a`'s figure over `b`'s, taken round by round (the two ran seconds apart,
+ * on the same machine load): the median ratio and the range.
  */
 function pairedRatio(a: Row, b: Row, figure: (r: RoundResult) => number): { median: number; min: number; max: number } {
   const ratios: number[] = [];
@@ -185,8 +185,11 @@ export async function writeReport(report: BenchReport): Promise<void> {
       `${report.machine.cpus} cores (${report.machine.cpu}), Node ${report.machine.node}, RabbitMQ 3.10 on the same machine. ` +
       'Every server under test runs in its own process; one publisher and one consumer session (noAck), ' +
       'the publisher at most a window ahead of the consumer. ' +
-      `Each row ran ${(report.workloads as { rounds: number }).rounds} times, interleaved with the others in a different order each round; the table shows medians, ` +
-      'and each ratio below is the median of the ratios within a round (the range is the lowest and highest round). ' +
+      `Each row ran ${(report.workloads as { rounds: number }).rounds} rounds; in a round every row ran a workload before any row ran the next, ` +
+      'starting one row later each round. The table shows medians, and each ratio below is the median of the ratios ' +
+      'within a round, of runs seconds apart (the range is the lowest and highest round). ' +
+      "Warren's rows carry more than the pipe's: the gateway stamps every publish with the `x-warren-user` header " +
+      '(the security the pipe lacks), a headers table the broker parses and the consumer decodes on every message. ' +
       'On this shared 2-core machine one run of a row moves by tens of percent (the broker, the server under test ' +
       'and both clients share the cores). Server CPU is the user + system time of the server process per message ' +
       "during each throughput run, both directions; clients' CPU is the same for the bench process, which runs the " +

@@ -5,7 +5,7 @@
  * bench/results/latest.json and the README's Performance section.
  *
  * The throughput and RTT rows run `--rounds N` times (5; 1 with --quick),
- * interleaved, and report their medians: on a 2-core machine that the broker,
+ * workload by workload within a round, and report their medians: on a 2-core machine that the broker,
  * the server under test and both clients share, one run of a row is not enough.
  *
  * For iterating on one part: `--only throughput` (the throughput and RTT rows)
@@ -67,8 +67,7 @@ const small = { count: Math.round(100_000 * scale), size: 256, window: 5000 };
 const large = { count: Math.round(2000 * scale), size: 64 * 1024, window: 64 };
 const rttCount = quick ? 300 : 2000;
 const rounds = Number(flags.rounds ?? (quick ? 1 : 5));
-if (!Number.isInteger(rounds) || rounds < 1)
-  throw new Error(`--rounds takes a whole number ≥ 1, not ${flags.rounds}`);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds takes a whole number ≥ 1, not ${flags.rounds}`);
 const sessionCounts = flags.sessions?.split(',').map(Number) ?? (quick ? [1000] : [1000, 5000]);
 
 const secret = randomBytes(32).toString('hex');
@@ -117,58 +116,80 @@ const targets: Target[] = [
   })),
 ];
 
+/** A row, with where its runs go. */
+interface RunningRow extends Row {
+  readonly endpoint: Endpoint;
+  readonly server?: ServerProcess | undefined;
+}
+
+/** What one round of a row has measured so far. */
+interface RoundParts {
+  small?: RoundResult['small'];
+  large?: RoundResult['large'];
+  rtt?: RoundResult['rtt'];
+  serverCpuUsPerMsg: { small: number; large: number };
+  failed?: boolean;
+}
+
+/** Each workload of a round, for one row: its result goes into the round's parts. */
+const measure: Record<'small' | 'large' | 'rtt', (row: RunningRow, part: RoundParts) => Promise<void>> = {
+  small: async (row, part) => {
+    [part.small, part.serverCpuUsPerMsg.small] = await withServerCpu(row.server, small.count, () =>
+      throughput(row.client, row.endpoint, small.count, small.size, small.window),
+    );
+  },
+  large: async (row, part) => {
+    [part.large, part.serverCpuUsPerMsg.large] = await withServerCpu(row.server, large.count, () =>
+      throughput(row.client, row.endpoint, large.count, large.size, large.window),
+    );
+  },
+  rtt: async (row, part) => {
+    part.rtt = await roundTrip(row.client, row.endpoint, rttCount);
+  },
+};
+
 // Every target is started once and the rows run in rounds, each round in a different order, so that
-// no row always runs first or last; each row reports its medians, and ratios are taken round by round.
-const running: { target: Target; endpoint: Endpoint; server?: ServerProcess }[] = [];
-const rows: Row[] = [];
+// no row always runs first or last. Within a round each workload runs for every row before the next
+// workload starts, so the runs whose ratio is taken ran seconds apart, not the length of a round;
+// each row reports its medians, and ratios are taken round by round.
+const servers: ServerProcess[] = [];
+const rows: RunningRow[] = [];
 try {
   for (const target of only === 'sessions' ? [] : targets) {
-    running.push({ target, ...(await target.start()) });
+    const { endpoint, server } = await target.start();
+    if (server !== undefined) servers.push(server);
     // amqp-client.js is the only one of the two with a TCP client.
     for (const client of target.kind === 'tcp' ? (['amqp-client.js'] as const) : clients) {
-      rows.push({ target: target.name, client, rounds: [] });
+      rows.push({ target: target.name, client, rounds: [], endpoint, server });
     }
   }
   for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < running.length; i++) {
-      const { target, endpoint, server } = running[(i + round) % running.length]!;
-      for (const row of rows.filter((r) => r.target === target.name)) {
+    const order = rows.map((_, i) => rows[(i + round) % rows.length]!);
+    const parts = new Map<RunningRow, RoundParts>(
+      order.map((row) => [row, { serverCpuUsPerMsg: { small: NaN, large: NaN } }]),
+    );
+    for (const workload of ['small', 'large', 'rtt'] as const) {
+      for (const row of order) {
+        const part = parts.get(row)!;
+        if (part.failed) continue;
         try {
-          row.rounds.push(await measureRound(round, row.client, endpoint, server));
+          await measure[workload](row, part);
         } catch (err) {
           // Some clients reject with events rather than Errors: take whatever message they carry.
           row.error ??= (err as { message?: unknown } | undefined)?.message?.toString() ?? String(err);
+          part.failed = true;
         }
-        console.error(
-          `round ${round + 1}/${rounds} ${target.name} / ${row.client}: done${row.error ? ` (${row.error})` : ''}`,
-        );
       }
     }
+    const failed: string[] = [];
+    for (const [row, { small, large, rtt, serverCpuUsPerMsg }] of parts) {
+      if (small === undefined || large === undefined || rtt === undefined) failed.push(`${row.target} / ${row.client}`);
+      else row.rounds.push({ round, small, large, rtt, ...(row.server === undefined ? {} : { serverCpuUsPerMsg }) });
+    }
+    console.error(`round ${round + 1}/${rounds}: done${failed.length > 0 ? ` (failed: ${failed.join(', ')})` : ''}`);
   }
 } finally {
-  await Promise.all(running.map(({ server }) => server?.stop()));
-}
-
-/** One round of a row: both throughputs and the round trip, with the server's CPU per message in each throughput run. */
-async function measureRound(
-  round: number,
-  client: ClientName,
-  endpoint: Endpoint,
-  server?: ServerProcess,
-): Promise<RoundResult> {
-  const [smallResult, smallCpu] = await withServerCpu(server, small.count, () =>
-    throughput(client, endpoint, small.count, small.size, small.window),
-  );
-  const [largeResult, largeCpu] = await withServerCpu(server, large.count, () =>
-    throughput(client, endpoint, large.count, large.size, large.window),
-  );
-  return {
-    round,
-    small: smallResult,
-    large: largeResult,
-    rtt: await roundTrip(client, endpoint, rttCount),
-    ...(server === undefined ? {} : { serverCpuUsPerMsg: { small: smallCpu, large: largeCpu } }),
-  };
+  await Promise.all(servers.map((server) => server.stop()));
 }
 
 /** Runs `work`, and measures the server's CPU time during it per message (NaN without a server). */
@@ -239,7 +260,7 @@ await (partial ? printReport : writeReport)({
   broker: new URL(broker).host,
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
   workloads: { small, large, rttCount, rounds },
-  rows,
+  rows: rows.map(({ endpoint: _endpoint, server: _server, ...row }) => row),
   sessions,
   stalled,
 });
