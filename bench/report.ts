@@ -185,7 +185,7 @@ export async function writeReport(report: BenchReport): Promise<void> {
       `${report.machine.cpus} cores (${report.machine.cpu}), Node ${report.machine.node}, RabbitMQ 3.10 on the same machine. ` +
       'Every server under test runs in its own process; one publisher and one consumer session (noAck), ' +
       'the publisher at most a window ahead of the consumer. ' +
-      `Each row ran ${(report.workloads as { rounds: number }).rounds} rounds; in a round every row ran a workload before any row ran the next, ` +
+      `Each row ran ${(report.workloads as { rounds: number }).rounds} rounds after a warm-up round that is not counted; in a round every row ran a workload before any row ran the next, ` +
       'starting one row later each round. The table shows medians, and each ratio below is the median of the ratios ' +
       'within a round, of runs seconds apart (the range is the lowest and highest round). ' +
       "Warren's rows carry more than the pipe's: the gateway stamps every publish with the `x-warren-user` header " +

@@ -163,26 +163,15 @@ try {
       rows.push({ target: target.name, client, rounds: [], endpoint, server });
     }
   }
+  // A first round, not counted, warms every path (JIT, the broker's memory): without it, the first
+  // round's 64 KiB runs came out at half to two thirds of the later rounds' rates, on every row.
+  if (!quick) {
+    await runRound(0);
+    console.error('warm-up round: done');
+  }
   for (let round = 0; round < rounds; round++) {
-    const order = rows.map((_, i) => rows[(i + round) % rows.length]!);
-    const parts = new Map<RunningRow, RoundParts>(
-      order.map((row) => [row, { serverCpuUsPerMsg: { small: NaN, large: NaN } }]),
-    );
-    for (const workload of ['small', 'large', 'rtt'] as const) {
-      for (const row of order) {
-        const part = parts.get(row)!;
-        if (part.failed) continue;
-        try {
-          await measure[workload](row, part);
-        } catch (err) {
-          // Some clients reject with events rather than Errors: take whatever message they carry.
-          row.error ??= (err as { message?: unknown } | undefined)?.message?.toString() ?? String(err);
-          part.failed = true;
-        }
-      }
-    }
     const failed: string[] = [];
-    for (const [row, { small, large, rtt, serverCpuUsPerMsg }] of parts) {
+    for (const [row, { small, large, rtt, serverCpuUsPerMsg }] of await runRound(round)) {
       if (small === undefined || large === undefined || rtt === undefined) failed.push(`${row.target} / ${row.client}`);
       else row.rounds.push({ round, small, large, rtt, ...(row.server === undefined ? {} : { serverCpuUsPerMsg }) });
     }
@@ -190,6 +179,28 @@ try {
   }
 } finally {
   await Promise.all(servers.map((server) => server.stop()));
+}
+
+/** Runs each workload for every row, the rows starting `round` places along; a row that fails stops there. */
+async function runRound(round: number): Promise<Map<RunningRow, RoundParts>> {
+  const order = rows.map((_, i) => rows[(i + round) % rows.length]!);
+  const parts = new Map<RunningRow, RoundParts>(
+    order.map((row) => [row, { serverCpuUsPerMsg: { small: NaN, large: NaN } }]),
+  );
+  for (const workload of ['small', 'large', 'rtt'] as const) {
+    for (const row of order) {
+      const part = parts.get(row)!;
+      if (part.failed) continue;
+      try {
+        await measure[workload](row, part);
+      } catch (err) {
+        // Some clients reject with events rather than Errors: take whatever message they carry.
+        row.error ??= (err as { message?: unknown } | undefined)?.message?.toString() ?? String(err);
+        part.failed = true;
+      }
+    }
+  }
+  return parts;
 }
 
 /** Runs `work`, and measures the server's CPU time during it per message (NaN without a server). */
