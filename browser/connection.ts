@@ -284,12 +284,10 @@ export class Connection extends Emitter<ConnectionEvents> {
     const options = this._options;
     switch (method.name) {
       case 'connection.start': {
-        // What RabbitMQ's own clients announce (per_consumer_qos is a server's capability).
+        // The extensions a broker sends only to clients that announce them (what else RabbitMQ's own
+        // clients list is informational: confirms, nacks and exchange bindings work without it).
         const capabilities = {
-          publisher_confirms: true,
           consumer_cancel_notify: true,
-          exchange_exchange_bindings: true,
-          'basic.nack': true,
           'connection.blocked': true,
           authentication_failure_close: true,
         };

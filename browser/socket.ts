@@ -22,6 +22,8 @@ export interface SocketEvents {
   _onFrame(socket: Socket, frame: Frame): void;
   /** Once, however the socket ended; `error` is set for a malformed stream. */
   _onClose(socket: Socket, error?: unknown): void;
+  /** The event loop turned after a flush: publishes that waited for the burst to clear may go. */
+  _pump(): void;
 }
 
 /** Frames pending beyond this many bytes leave at once rather than when the writing pauses. */
@@ -49,6 +51,12 @@ export class Socket {
    * the peer sent meanwhile (connection.blocked) is read first.
    */
   private _burst = 0;
+  /**
+   * Says when the event loop turned after a flush: a posted message, which
+   * background tabs do not hold back as they do timers (to one a second, or
+   * one a minute after five minutes hidden).
+   */
+  private readonly _turn = new MessageChannel();
 
   constructor(url: string, WebSocketClass: WebSocketConstructor, events: SocketEvents) {
     const ws = (this._ws = new WebSocketClass(url, 'amqp'));
@@ -57,7 +65,13 @@ export class Socket {
     const end = (error?: unknown): void => {
       if (this._ended) return;
       this._ended = true;
+      // In Node, a port that listens would keep the process alive.
+      this._turn.port1.close();
       events._onClose(this, error);
+    };
+    this._turn.port1.onmessage = () => {
+      this._burst = 0;
+      events._pump();
     };
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
@@ -107,8 +121,8 @@ export class Socket {
     this._seen = 0;
     if (this._out.length === 0 || this._ended) return;
     const frames = this._out.takeView();
+    if (!this._burst) this._turn.port2.postMessage(0);
     this._burst += frames.length;
-    setTimeout(() => (this._burst = 0));
     this._ws.send(this._ws.extensions ? frames.slice() : frames);
   }
 

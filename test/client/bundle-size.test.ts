@@ -6,8 +6,11 @@ import { gzipSync } from 'node:zlib';
 // The bundle rollup built next to the compiled client: dist/browser/warren.min.js.
 const BUNDLE = new URL('../../browser/warren.min.js', import.meta.url);
 
-/** The whole client, reconnect included, at most 10 KB min+gzip (issue #5; amqp-client.js's is about 13 KB). */
-const BUDGET = 10_000;
+/**
+ * The whole client, reconnect included, at most 10 KB min+gzip (issue #5; amqp-client.js's is about 13 KB),
+ * with KB read as 1,024 bytes, as bundle sizes usually are.
+ */
+const BUDGET = 10 * 1024;
 
 test(`the minified client gzips to at most ${BUDGET} bytes`, async () => {
   // The compressed stream alone, as a server sends it: no file name in the gzip header.
