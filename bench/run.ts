@@ -128,7 +128,8 @@ interface RoundParts {
   large?: RoundResult['large'];
   rtt?: RoundResult['rtt'];
   serverCpuUsPerMsg: { small: number; large: number };
-  failed?: boolean;
+  /** Why the round failed for the row, if it did: it stops there. */
+  error?: string;
 }
 
 /** Each workload of a round, for one row: its result goes into the round's parts. */
@@ -166,12 +167,14 @@ try {
   // A first round, not counted, warms every path (JIT, the broker's memory): without it, the first
   // round's 64 KiB runs came out at half to two thirds of the later rounds' rates, on every row.
   if (!quick) {
-    await runRound(0);
-    console.error('warm-up round: done');
+    const failed = [...(await runRound(0))].filter(([, part]) => part.error !== undefined);
+    const failures = failed.map(([row, part]) => `${row.target} / ${row.client}: ${part.error}`);
+    console.error(`warm-up round: done${failures.length > 0 ? ` (failed: ${failures.join('; ')})` : ''}`);
   }
   for (let round = 0; round < rounds; round++) {
     const failed: string[] = [];
-    for (const [row, { small, large, rtt, serverCpuUsPerMsg }] of await runRound(round)) {
+    for (const [row, { small, large, rtt, serverCpuUsPerMsg, error }] of await runRound(round)) {
+      if (error !== undefined) row.error ??= error;
       if (small === undefined || large === undefined || rtt === undefined) failed.push(`${row.target} / ${row.client}`);
       else row.rounds.push({ round, small, large, rtt, ...(row.server === undefined ? {} : { serverCpuUsPerMsg }) });
     }
@@ -190,13 +193,12 @@ async function runRound(round: number): Promise<Map<RunningRow, RoundParts>> {
   for (const workload of ['small', 'large', 'rtt'] as const) {
     for (const row of order) {
       const part = parts.get(row)!;
-      if (part.failed) continue;
+      if (part.error !== undefined) continue;
       try {
         await measure[workload](row, part);
       } catch (err) {
         // Some clients reject with events rather than Errors: take whatever message they carry.
-        row.error ??= (err as { message?: unknown } | undefined)?.message?.toString() ?? String(err);
-        part.failed = true;
+        part.error = (err as { message?: unknown } | undefined)?.message?.toString() ?? String(err);
       }
     }
   }
