@@ -166,22 +166,26 @@ export class Connection extends Emitter<ConnectionEvents> {
     this._pump();
   }
 
-  /** @internal Runs the queued jobs that can run; re-arms a timer for timeouts and buffer drain. */
+  /**
+   * @internal Runs the queued jobs that can run, and fails those that cannot
+   * and waited past their deadline; re-arms a timer for timeouts and buffer
+   * drain. A job that can run runs, however late the check comes: a background
+   * tab may run this timer a minute late, when the wait is long over.
+   */
   _pump(): void {
     clearTimeout(this._timers[0]);
     const jobs = this._jobs;
     let full = false;
     while (jobs.length > 0) {
       const job = jobs[0]!;
-      if (job._deadline <= Date.now()) {
+      // No event says when bufferedAmount drops, so a full socket is polled.
+      full = this._state === OPEN && job._publish && this._socket!._buffered > this._options.highWaterMark;
+      if (this._state !== OPEN || (job._publish && (this._blocked || full))) {
+        if (job._deadline > Date.now()) break;
         jobs.shift();
         job._fail(new WarrenError('ERR_TIMEOUT', 'wait timeout'));
         continue;
       }
-      if (this._state !== OPEN) break;
-      // No event says when bufferedAmount drops, so a full socket is polled.
-      full = job._publish && this._socket!._buffered > this._options.highWaterMark;
-      if (job._publish && (this._blocked || full)) break;
       jobs.shift();
       try {
         job._run();

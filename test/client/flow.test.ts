@@ -179,6 +179,35 @@ test('a publish held longer than waitTimeout rejects with ERR_TIMEOUT', async ()
   await conn.close();
 });
 
+test('a publish that can go when a late timer checks it goes, though its waitTimeout passed (background tabs)', async () => {
+  let buffered = 0;
+  class Backlogged {
+    constructor(url: string, protocols?: string | string[]) {
+      const ws = new NodeWebSocket(url, protocols);
+      Object.defineProperty(ws, 'bufferedAmount', { get: () => buffered });
+      return ws;
+    }
+  }
+  const WebSocket = Backlogged as unknown as WebSocketConstructor;
+  const conn = await connectPipe(pipe, { WebSocket, waitTimeout: 100, highWaterMark: 1 << 20 });
+  const ch = await conn.channel();
+  const { queue } = await ch.queueDeclare('', { exclusive: true });
+  // The socket holds more than the mark; it drains at 50 ms, but the timer that polls it runs at 400 ms
+  // (as a background tab holds timers back), after the publish's 100 ms wait is over.
+  buffered = 2 << 20;
+  const realSetTimeout = globalThis.setTimeout;
+  globalThis.setTimeout = ((fn: () => void, ms?: number) =>
+    realSetTimeout(fn, Math.max(ms ?? 0, 400))) as typeof setTimeout;
+  try {
+    realSetTimeout(() => (buffered = 0), 50);
+    await ch.basicPublish('', queue, 'late');
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+  assert.equal((await ch.basicGet(queue, { noAck: true }))?.text, 'late');
+  await conn.close();
+});
+
 test('heartbeat frames from the peer are answered', async () => {
   const conn = await connectPipe(pipe);
   await delay(20);
