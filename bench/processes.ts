@@ -34,7 +34,8 @@ function rssOf(pid: number): number {
 /** Clock ticks per second of /proc/<pid>/stat's times: USER_HZ, 100 on Linux. */
 const USER_HZ = 100;
 
-function cpuMsOf(pid: number): number {
+/** CPU time a process has used so far (user + system), in milliseconds, from /proc. */
+export function cpuMsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The fields after the command name (which may hold spaces) start at its closing parenthesis;
   // utime and stime are the 14th and 15th fields of the whole line.

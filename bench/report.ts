@@ -14,6 +14,8 @@ export interface RoundResult {
   readonly rtt: RttResult;
   /** CPU time of the server under test per message (both directions) in each throughput run, when there is one. */
   readonly serverCpuUsPerMsg?: { readonly small: number; readonly large: number };
+  /** The same for the broker, when it runs on this machine and /proc names its process. */
+  readonly brokerCpuUsPerMsg?: { readonly small: number; readonly large: number };
 }
 
 export interface Row {
@@ -64,8 +66,8 @@ function markdown(report: BenchReport): string {
   const lines: string[] = [];
   const w = report.workloads as { small: { count: number }; large: { count: number }; rttCount: number };
   lines.push(
-    `| path | client | ${n(w.small.count)} × 256 B msgs/s | ${n(w.large.count)} × 64 KiB msgs/s | RTT p50 ms | RTT p99 ms | server CPU µs/msg, 256 B | 64 KiB | clients' CPU µs/msg, 256 B | 64 KiB |`,
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| path | client | ${n(w.small.count)} × 256 B msgs/s | ${n(w.large.count)} × 64 KiB msgs/s | RTT p50 ms | RTT p99 ms | server CPU µs/msg, 256 B | 64 KiB | clients' CPU µs/msg, 256 B | 64 KiB | broker CPU µs/msg, 256 B | 64 KiB |`,
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const r of report.rows) {
     const err = r.error === undefined ? '' : ` (${r.error.slice(0, 60)})`;
@@ -73,7 +75,8 @@ function markdown(report: BenchReport): string {
     lines.push(
       `| ${r.target} | ${r.client}${err} | ${m((x) => x.small.msgsPerSec)} | ${m((x) => x.large.msgsPerSec)} | ` +
         `${m((x) => x.rtt.p50Ms, 3)} | ${m((x) => x.rtt.p99Ms, 3)} | ${m((x) => x.serverCpuUsPerMsg?.small, 1)} | ${m((x) => x.serverCpuUsPerMsg?.large)} | ` +
-        `${m((x) => x.small.clientCpuUsPerMsg, 1)} | ${m((x) => x.large.clientCpuUsPerMsg)} |`,
+        `${m((x) => x.small.clientCpuUsPerMsg, 1)} | ${m((x) => x.large.clientCpuUsPerMsg)} | ` +
+        `${m((x) => x.brokerCpuUsPerMsg?.small, 1)} | ${m((x) => x.brokerCpuUsPerMsg?.large)} |`,
     );
   }
   lines.push(
@@ -193,7 +196,8 @@ export async function writeReport(report: BenchReport): Promise<void> {
       'On this shared 2-core machine one run of a row moves by tens of percent (the broker, the server under test ' +
       'and both clients share the cores). Server CPU is the user + system time of the server process per message ' +
       "during each throughput run, both directions; clients' CPU is the same for the bench process, which runs the " +
-      "publisher and the consumer (Warren's client as pages get it: the ESM bundle). Idle sessions: each backend measured in up to 3 fresh gateways, " +
+      "publisher and the consumer (Warren's client as pages get it: the ESM bundle), and broker CPU for the broker's " +
+      'process (found through /proc; it does the most work of all, so it sets the pace on two cores). Idle sessions: each backend measured in up to 3 fresh gateways, ' +
       'the median shown (RSS moves with when V8 last collected). Stalled browser: a raw client stops reading while ' +
       'the broker pushes 256 KiB messages at it, and growth is the peak RSS over 3 s from the start; the amqp:// row runs ' +
       'in the last idle-session gateway, the amqps:// row in a fresh one whose broker link goes through a TLS front in the ' +

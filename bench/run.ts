@@ -18,7 +18,8 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { signToken } from '../test/helpers/gateway.js';
 import { loadWarrenClient, type ClientName, type Endpoint } from './clients.js';
-import { startBarePipeProcess, startGatewayProcess, type ServerProcess } from './processes.js';
+import { listeningProcess } from './listening-process.js';
+import { cpuMsOf, startBarePipeProcess, startGatewayProcess, type ServerProcess } from './processes.js';
 import { largestCount, printReport, writeReport, type BenchReport, type RoundResult, type Row } from './report.js';
 import { selfSignedCert, tlsFrontOfBroker } from '../test/helpers/tls-files.js';
 import { idleSessions, stalledReader, type SessionRun, type StalledReaderResult } from './sessions.js';
@@ -62,6 +63,10 @@ if (transportArg !== undefined && transportArg !== 'ws' && transportArg !== 'uws
 const transports = transportArg === undefined ? (['ws', 'uws'] as const) : ([transportArg] as const);
 const partial = only !== undefined || transportArg !== undefined;
 const brokerPort = Number(new URL(broker).port || 5672);
+/** The broker's process, when it runs here: its CPU per message goes in the table too. */
+const brokerPid = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(broker).hostname)
+  ? listeningProcess(brokerPort)
+  : undefined;
 const scale = quick ? 0.1 : 1;
 const small = { count: Math.round(100_000 * scale), size: 256, window: 5000 };
 const large = { count: Math.round(2000 * scale), size: 64 * 1024, window: 64 };
@@ -128,6 +133,7 @@ interface RoundParts {
   large?: RoundResult['large'];
   rtt?: RoundResult['rtt'];
   serverCpuUsPerMsg: { small: number; large: number };
+  brokerCpuUsPerMsg: { small: number; large: number };
   /** Why the round failed for the row, if it did: it stops there. */
   error?: string;
 }
@@ -135,13 +141,17 @@ interface RoundParts {
 /** Each workload of a round, for one row: its result goes into the round's parts. */
 const measure: Record<'small' | 'large' | 'rtt', (row: RunningRow, part: RoundParts) => Promise<void>> = {
   small: async (row, part) => {
-    [part.small, part.serverCpuUsPerMsg.small] = await withServerCpu(row.server, small.count, () =>
-      throughput(row.client, row.endpoint, small.count, small.size, small.window),
+    [part.small, part.serverCpuUsPerMsg.small, part.brokerCpuUsPerMsg.small] = await withCpu(
+      row.server,
+      small.count,
+      () => throughput(row.client, row.endpoint, small.count, small.size, small.window),
     );
   },
   large: async (row, part) => {
-    [part.large, part.serverCpuUsPerMsg.large] = await withServerCpu(row.server, large.count, () =>
-      throughput(row.client, row.endpoint, large.count, large.size, large.window),
+    [part.large, part.serverCpuUsPerMsg.large, part.brokerCpuUsPerMsg.large] = await withCpu(
+      row.server,
+      large.count,
+      () => throughput(row.client, row.endpoint, large.count, large.size, large.window),
     );
   },
   rtt: async (row, part) => {
@@ -173,10 +183,18 @@ try {
   }
   for (let round = 0; round < rounds; round++) {
     const failed: string[] = [];
-    for (const [row, { small, large, rtt, serverCpuUsPerMsg, error }] of await runRound(round)) {
+    for (const [row, { small, large, rtt, serverCpuUsPerMsg, brokerCpuUsPerMsg, error }] of await runRound(round)) {
       if (error !== undefined) row.error ??= error;
       if (small === undefined || large === undefined || rtt === undefined) failed.push(`${row.target} / ${row.client}`);
-      else row.rounds.push({ round, small, large, rtt, ...(row.server === undefined ? {} : { serverCpuUsPerMsg }) });
+      else
+        row.rounds.push({
+          round,
+          small,
+          large,
+          rtt,
+          ...(row.server === undefined ? {} : { serverCpuUsPerMsg }),
+          ...(brokerPid === undefined ? {} : { brokerCpuUsPerMsg }),
+        });
     }
     console.error(`round ${round + 1}/${rounds}: done${failed.length > 0 ? ` (failed: ${failed.join(', ')})` : ''}`);
   }
@@ -188,7 +206,10 @@ try {
 async function runRound(round: number): Promise<Map<RunningRow, RoundParts>> {
   const order = rows.map((_, i) => rows[(i + round) % rows.length]!);
   const parts = new Map<RunningRow, RoundParts>(
-    order.map((row) => [row, { serverCpuUsPerMsg: { small: NaN, large: NaN } }]),
+    order.map((row) => [
+      row,
+      { serverCpuUsPerMsg: { small: NaN, large: NaN }, brokerCpuUsPerMsg: { small: NaN, large: NaN } },
+    ]),
   );
   for (const workload of ['small', 'large', 'rtt'] as const) {
     for (const row of order) {
@@ -205,12 +226,15 @@ async function runRound(round: number): Promise<Map<RunningRow, RoundParts>> {
   return parts;
 }
 
-/** Runs `work`, and measures the server's CPU time during it per message (NaN without a server). */
-async function withServerCpu<T>(server: ServerProcess | undefined, messages: number, work: () => Promise<T>) {
-  const before = server?.cpuMs() ?? NaN;
+/** Runs `work`, and measures the server's and the broker's CPU time during it per message (NaN for either not known). */
+async function withCpu<T>(server: ServerProcess | undefined, messages: number, work: () => Promise<T>) {
+  const perMessage = (ms: number) => (ms * 1000) / messages;
+  const serverBefore = server?.cpuMs() ?? NaN;
+  const brokerBefore = brokerPid === undefined ? NaN : cpuMsOf(brokerPid);
   const result = await work();
-  const cpuUsPerMsg = server === undefined ? NaN : ((server.cpuMs() - before) * 1000) / messages;
-  return [result, cpuUsPerMsg] as const;
+  const serverUs = server === undefined ? NaN : perMessage(server.cpuMs() - serverBefore);
+  const brokerUs = brokerPid === undefined ? NaN : perMessage(cpuMsOf(brokerPid) - brokerBefore);
+  return [result, serverUs, brokerUs] as const;
 }
 
 const stalledMb = quick ? 30 : 100;
