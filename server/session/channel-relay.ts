@@ -13,8 +13,9 @@ import {
 import { replyText as fitReplyText } from '../policy/authorize.js';
 import type { Authorizer, Denial } from './authorizer.js';
 import { assertBrokerSafe } from './broker-safe-values.js';
-import { allowedPublish, isAllowedAgain, type AllowedPublish } from './allowed-publish.js';
+import { allowedPublish, isAllowedAgain } from './allowed-publish.js';
 import { identityStamp, stampHeaderFrame, type IdentityRules, type IdentityStamp } from './identity.js';
+import { newChannel, Phase, type ChannelState } from './channel-state.js';
 
 /** Where the relay's frames go: the session's output, the same methods for every session. */
 export interface RelayOutput {
@@ -49,42 +50,6 @@ export interface RelayContext {
   readonly identity: IdentityRules;
   readonly output: RelayOutput;
   readonly session: RelaySession;
-}
-
-const Phase = {
-  Open: 0,
-  /** We refused an operation: channel.close sent both ways, awaiting both close-oks. */
-  Refused: 1,
-  /** The broker closed the channel; its close was relayed, awaiting the browser's close-ok. */
-  BrokerClosing: 2,
-  /** The browser closed the channel; awaiting the broker's close-ok. */
-  BrowserClosing: 3,
-} as const;
-type Phase = (typeof Phase)[keyof typeof Phase];
-
-interface ChannelState {
-  phase: Phase;
-  /** basic.publish waiting for its content header (held back until the header passes). */
-  publish: Frame | undefined;
-  /** Body bytes still expected for the message in flight; -1 when none is. */
-  bodyRemaining: number;
-  /**
-   * Name of the last queue declared on this channel: what an empty queue name
-   * means. Taken from the request when it is forwarded, since the broker takes
-   * it then too (a later method may arrive before the declare-ok, and a no-wait
-   * declare gets none); '' while a server-named queue's name is not known.
-   */
-  lastQueue: string;
-  /** Numbers queue.declares as they are forwarded, so a declare-ok can tell whether it answers the latest. */
-  declares: number;
-  /** Numbers of the forwarded declares still waiting for their declare-ok, oldest first. */
-  unansweredDeclares: number[];
-  awaitingBrowserCloseOk: boolean;
-  awaitingBrokerCloseOk: boolean;
-  /** Browser frames for a reopened channel, held until the broker finished closing the old one. */
-  held: Frame[] | undefined;
-  /** The last basic.publish let through, to let the next one through as well if it is the same. */
-  allowedPublish: AllowedPublish | undefined;
 }
 
 /** Most frames a reopened channel may queue while the broker finishes closing it. */
@@ -423,21 +388,6 @@ const CHANNEL_CLOSE = 20 * 65536 + 40;
 const CHANNEL_CLOSE_OK = 20 * 65536 + 41;
 const QUEUE_DECLARE_OK = 50 * 65536 + 11;
 const BASIC_PUBLISH = 60 * 65536 + 40;
-
-function newChannel(): ChannelState {
-  return {
-    phase: Phase.Open,
-    publish: undefined,
-    bodyRemaining: -1,
-    lastQueue: '',
-    declares: 0,
-    unansweredDeclares: [],
-    awaitingBrowserCloseOk: false,
-    awaitingBrokerCloseOk: false,
-    held: undefined,
-    allowedPublish: undefined,
-  };
-}
 
 function replyName(code: number | undefined): string {
   return REPLY_NAMES[code ?? ReplyCode.FrameError] ?? 'FRAME_ERROR';
