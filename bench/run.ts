@@ -4,9 +4,10 @@
  * with each backend, side by side. Prints a table, writes
  * bench/results/latest.json and the README's Performance section.
  *
- * The throughput and RTT rows run `--rounds N` times (5; 1 with --quick),
- * workload by workload within a round, and report their medians: on a 2-core machine that the broker,
- * the server under test and both clients share, one run of a row is not enough.
+ * The throughput and RTT rows run `--rounds N` times (5; 1 with --quick), after
+ * a warm-up round, workload by workload within a round, and report their
+ * medians: on a 2-core machine that the broker, the server under test and both
+ * clients share, one run of a row is not enough.
  *
  * For iterating on one part: `--only throughput` (the throughput and RTT rows)
  * or `--only sessions` (idle sessions), `--transport ws|uws` (Warren's rows for
@@ -226,14 +227,23 @@ async function runRound(round: number): Promise<Map<RunningRow, RoundParts>> {
   return parts;
 }
 
+/** The broker's CPU time so far; NaN when its process is not known, or gone (a restarted broker). */
+function brokerCpuMs(): number {
+  try {
+    return brokerPid === undefined ? NaN : cpuMsOf(brokerPid);
+  } catch {
+    return NaN;
+  }
+}
+
 /** Runs `work`, and measures the server's and the broker's CPU time during it per message (NaN for either not known). */
 async function withCpu<T>(server: ServerProcess | undefined, messages: number, work: () => Promise<T>) {
   const perMessage = (ms: number) => (ms * 1000) / messages;
   const serverBefore = server?.cpuMs() ?? NaN;
-  const brokerBefore = brokerPid === undefined ? NaN : cpuMsOf(brokerPid);
+  const brokerBefore = brokerCpuMs();
   const result = await work();
   const serverUs = server === undefined ? NaN : perMessage(server.cpuMs() - serverBefore);
-  const brokerUs = brokerPid === undefined ? NaN : perMessage(cpuMsOf(brokerPid) - brokerBefore);
+  const brokerUs = perMessage(brokerCpuMs() - brokerBefore);
   return [result, serverUs, brokerUs] as const;
 }
 

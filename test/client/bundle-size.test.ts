@@ -8,7 +8,7 @@ const BUNDLE = new URL('../../browser/warren.min.js', import.meta.url);
 
 /**
  * The whole client, reconnect included, at most 10 KB min+gzip (issue #5; amqp-client.js's is about 13 KB),
- * with KB read as 1,024 bytes, as bundle sizes usually are.
+ * read as 10 KiB (10,240 bytes).
  */
 const BUDGET = 10 * 1024;
 
