@@ -34,7 +34,8 @@ export interface ConnectOptions {
   /**
    * How long a publish or call waits for the connection to come back, for
    * connection.unblocked, or for the socket's buffer to drain, before it
-   * rejects `ERR_TIMEOUT`. Default 30 000.
+   * rejects `ERR_TIMEOUT`. The check runs on a timer, which a background tab
+   * may run up to a minute late; one that can go by then goes. Default 30 000.
    */
   waitTimeout?: number;
   /** Publishes wait while the WebSocket holds more than this many bytes. Default 1 MiB. */
