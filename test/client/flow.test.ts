@@ -4,7 +4,7 @@ import { FrameSplitter, FrameType, encodeMethod, type Frame } from '../../shared
 import { ErrorCode, type WebSocketConstructor } from '../../browser/index.js';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { startBarePipe, type BarePipe } from '../helpers/bare-pipe.js';
-import { connectPipe, delay, nextEvent } from './helpers.js';
+import { connectPipe, delay, nextEvent, withTimersHeldBack } from './helpers.js';
 
 let pipe: BarePipe;
 /** WebSocket messages the client sent, and frames each side sent, since the last reset. */
@@ -126,10 +126,7 @@ test('a burst past the high-water mark goes on at the next turn of the event loo
   const body = new Uint8Array(64 * 1024);
   // A tab hidden for five minutes runs chained timers once a minute: were the burst cleared by a timer,
   // publishing would stall for that long each high-water mark's worth.
-  const realSetTimeout = globalThis.setTimeout;
-  globalThis.setTimeout = ((fn: () => void, ms?: number) =>
-    realSetTimeout(fn, Math.max(ms ?? 0, 60_000))) as typeof setTimeout;
-  try {
+  await withTimersHeldBack(60_000, async (realSetTimeout) => {
     sent = 0;
     const all = Promise.all(Array.from({ length: 64 }, () => ch.basicPublish('', queue, body)));
     await new Promise((resolve) => setImmediate(resolve));
@@ -139,9 +136,7 @@ test('a burst past the high-water mark goes on at the next turn of the event loo
       stalled = realSetTimeout(() => reject(new Error(`stalled after ${sent} bytes of 4 MiB`)), 10_000);
     });
     await Promise.race([all, stall]).finally(() => clearTimeout(stalled));
-  } finally {
-    globalThis.setTimeout = realSetTimeout;
-  }
+  });
   assert.ok(sent >= 64 * body.length, 'all of it left');
   await conn.close();
 });
@@ -195,15 +190,10 @@ test('a publish that can go when a late timer checks it goes, though its waitTim
   // The socket holds more than the mark; it drains at 50 ms, but the timer that polls it runs at 400 ms
   // (as a background tab holds timers back), after the publish's 100 ms wait is over.
   buffered = 2 << 20;
-  const realSetTimeout = globalThis.setTimeout;
-  globalThis.setTimeout = ((fn: () => void, ms?: number) =>
-    realSetTimeout(fn, Math.max(ms ?? 0, 400))) as typeof setTimeout;
-  try {
+  await withTimersHeldBack(400, async (realSetTimeout) => {
     realSetTimeout(() => (buffered = 0), 50);
     await ch.basicPublish('', queue, 'late');
-  } finally {
-    globalThis.setTimeout = realSetTimeout;
-  }
+  });
   assert.equal((await ch.basicGet(queue, { noAck: true }))?.text, 'late');
   await conn.close();
 });

@@ -72,3 +72,22 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => voi
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
 }
+
+/**
+ * Runs `fn` with the global setTimeout holding every timer back to at least
+ * `minMs`, as a background tab does (to a second, or a minute once hidden for
+ * five); `fn` gets the real one for its own deadlines. Restored after.
+ */
+export async function withTimersHeldBack<T>(
+  minMs: number,
+  fn: (realSetTimeout: typeof setTimeout) => Promise<T>,
+): Promise<T> {
+  const realSetTimeout = globalThis.setTimeout;
+  globalThis.setTimeout = ((handler: () => void, ms?: number) =>
+    realSetTimeout(handler, Math.max(ms ?? 0, minMs))) as typeof setTimeout;
+  try {
+    return await fn(realSetTimeout);
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+}
