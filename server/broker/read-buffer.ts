@@ -11,6 +11,26 @@ export const TLS_RECORD_SIZE = 16 * 1024;
  */
 const SHARED = Buffer.allocUnsafeSlow(READ_SIZE);
 
+/** Most buffers kept for reuse, of each size: a bound on what the process holds for sockets not streaming. */
+const MAX_SPARES = 8;
+
+/**
+ * Own buffers that sockets gave up with nothing referring to them, by size,
+ * for the next socket that streams: a burst then costs no allocation, and
+ * leaves no garbage for V8 to free (RSS it would otherwise count until then).
+ */
+const spares = new Map<number, Buffer[]>();
+
+function takeBuffer(size: number): Buffer {
+  return spares.get(size)?.pop() ?? Buffer.allocUnsafeSlow(size);
+}
+
+function giveBack(buffer: Buffer): void {
+  let list = spares.get(buffer.length);
+  if (list === undefined) spares.set(buffer.length, (list = []));
+  if (list.length < MAX_SPARES) list.push(buffer);
+}
+
 /**
  * The memory one broker socket reads into (the `onread` of net and tls). Left
  * to Node, every read allocates a buffer of its own, which V8 frees only when
@@ -19,7 +39,8 @@ const SHARED = Buffer.allocUnsafeSlow(READ_SIZE);
  * through such buffers, so RSS grew by that much. A socket that streams (its
  * reads come full) reads into one buffer of its own, again and again while
  * nothing holds what was read into it; one that does not reads into the shared
- * buffer, so an idle session keeps none.
+ * buffer, so an idle session keeps none (the one it gave up goes to the next
+ * socket that streams, unless something still holds it).
  */
 export class ReadBuffer {
   /** This socket's own buffer, while it streams. */
@@ -55,13 +76,16 @@ export class ReadBuffer {
    * `held` (still referred to, so never read into again) or not.
    */
   advance(nread: number, held: boolean): void {
+    // Held, it is left to what holds it, and to the garbage collector after.
     if (held) this.own = undefined;
     if (!this.full(nread)) {
-      // The socket had no more: it may now stay quiet for a long time.
+      // The socket had no more: it may now stay quiet for a long time. Node reads into what `next`
+      // returns from now on, so nothing else refers to the buffer given back.
+      if (this.own !== undefined) giveBack(this.own);
       this.own = undefined;
       this.current = SHARED;
     } else {
-      this.current = this.own ??= Buffer.allocUnsafeSlow(this.fullRead);
+      this.current = this.own ??= takeBuffer(this.fullRead);
     }
   }
 }

@@ -29,6 +29,28 @@ for (const [link, fullRead] of [
   });
 }
 
+test('a buffer given up with nothing holding it goes to the next socket that streams; a held one never does', () => {
+  const first = new ReadBuffer(READ_SIZE);
+  first.advance(READ_SIZE, false);
+  const given = first.current;
+  first.advance(100, false);
+  const second = new ReadBuffer(READ_SIZE);
+  second.advance(READ_SIZE, false);
+  assert.equal(second.current, given, 'reused, not allocated anew');
+
+  const held = second.current;
+  second.advance(READ_SIZE, true);
+  second.advance(100, false);
+  const third = new ReadBuffer(READ_SIZE);
+  third.advance(READ_SIZE, false);
+  assert.notEqual(third.current, held, 'what the WebSocket still holds is never read into again');
+  third.advance(100, false);
+
+  const tls = new ReadBuffer(TLS_RECORD_SIZE);
+  tls.advance(TLS_RECORD_SIZE, false);
+  assert.equal(tls.current.length, TLS_RECORD_SIZE, 'each size from its own kind');
+});
+
 test('a TLS read is full at one record, which a TCP read is not', () => {
   assert.equal(new ReadBuffer(TLS_RECORD_SIZE).full(16 * 1024), true);
   assert.equal(new ReadBuffer(READ_SIZE).full(16 * 1024), false);
