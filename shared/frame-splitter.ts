@@ -77,6 +77,20 @@ export interface FrameSplitterOptions {
   frameMax?: number;
   /** Expect `AMQP\x00\x00\x09\x01` before the first frame (the server side of a connection). */
   protocolHeader?: boolean;
+  /**
+   * Where the memory of split frames goes once nothing refers to it and the
+   * socket stopped streaming, and where it comes from when there is no spare
+   * of the splitter's own (see `release`). Not in the browser bundle.
+   */
+  spares?: SpareMemory;
+}
+
+/** Memory that no one refers to, kept for whoever needs some next (the gateway's broker side keeps one for all links). */
+export interface SpareMemory {
+  /** Memory of at least `bytes` (and not much more), taken out of the spares; undefined when none fits. */
+  take(bytes: number): ArrayBuffer | undefined;
+  /** Keeps `buffer` for reuse, if within bounds: nothing may refer to it any more. */
+  give(buffer: ArrayBuffer): void;
 }
 
 /**
@@ -97,9 +111,11 @@ export class FrameSplitter {
   private spare: ArrayBuffer | undefined;
   /** The memory of the split frame emitted last, since `release` was last called. */
   private emitted: ArrayBuffer | undefined;
+  declare private readonly spares: SpareMemory | undefined;
 
   constructor(options: FrameSplitterOptions = {}) {
     this.frameMax = options.frameMax ?? FRAME_MIN_SIZE;
+    if (PARTIAL_REUSE) this.spares = options.spares;
     this.headerPending = PROTOCOL_HEADER_CHECK && options.protocolHeader === true ? PROTOCOL_HEADER.length : 0;
   }
 
@@ -171,24 +187,36 @@ export class FrameSplitter {
   }
 
   /**
-   * Ends the frames emitted so far. With `reuse`, nothing refers to them any
-   * more, and the memory the last split one was gathered in may gather the
-   * next: a relay that stops reading while its peer catches up would otherwise
-   * allocate one buffer per frame split across reads (most of them, when frames
-   * are larger than a read), which V8 frees only when it next collects. Without,
-   * the splitter keeps no such memory. Not in the browser bundle (rollup.config.mjs).
+   * Ends the frames emitted so far: `held` when something still refers to them
+   * (a relay's queued write), `streaming` when more is waiting to be read. The
+   * memory the last split one was gathered in, unless held, gathers the next
+   * while the socket streams: a relay that stops reading while its peer
+   * catches up would otherwise allocate one buffer per frame split across
+   * reads (most of them, when frames are larger than a read), which V8 frees
+   * only when it next collects. Once the socket stops streaming the splitter
+   * keeps none: it goes to the `spares` it was given. Not in the browser
+   * bundle (rollup.config.mjs).
    */
-  release(reuse: boolean): void {
-    this.spare = reuse ? (this.emitted ?? this.spare) : undefined;
+  release(held: boolean, streaming: boolean): void {
+    let free = this.spare;
+    if (!held && this.emitted !== undefined) {
+      if (free !== undefined) this.spares?.give(free);
+      free = this.emitted;
+    }
     this.emitted = undefined;
+    this.spare = streaming ? free : undefined;
+    if (!streaming && free !== undefined) this.spares?.give(free);
   }
 
-  /** A buffer of `total` bytes for a split frame: the spare one when it is large enough. Not in the browser bundle. */
+  /** A buffer of `total` bytes for a split frame: the spare one when it is large enough, else one of the `spares`. Not in the browser bundle. */
   private partialOf(total: number): Uint8Array {
     const spare = this.spare;
-    if (spare === undefined || spare.byteLength < total) return new Uint8Array(total);
-    this.spare = undefined;
-    return new Uint8Array(spare, 0, total);
+    if (spare !== undefined && spare.byteLength >= total) {
+      this.spare = undefined;
+      return new Uint8Array(spare, 0, total);
+    }
+    const kept = this.spares?.take(total);
+    return kept === undefined ? new Uint8Array(total) : new Uint8Array(kept, 0, total);
   }
 
   /** Validates a frame header at `at` and returns its payload size. */

@@ -33,5 +33,5 @@ export {
   type MethodInfo,
 } from './method-codec.js';
 export { FrameWriter, encodeHeartbeat, encodeMethod } from './frame-writer.js';
-export { FrameSplitter, type Frame, type FrameSplitterOptions } from './frame-splitter.js';
+export { FrameSplitter, type Frame, type FrameSplitterOptions, type SpareMemory } from './frame-splitter.js';
 export { decodeUtf8, encodeUtf8, utf8Length } from './utf8.js';

@@ -16,6 +16,7 @@ import { stopEvery, tickEvery, type Periodic } from '../shared-interval.js';
 import { BrokerError, BrokerErrorCode } from './broker-errors.js';
 import { openBrokerSocket, readInto, type ChunkReader } from './broker-socket.js';
 import { HandshakeReader } from './handshake-reader.js';
+import { SpareBuffers } from './spare-buffers.js';
 
 export interface BrokerCredentials {
   readonly username: string;
@@ -61,6 +62,13 @@ export interface BrokerLinkListener {
   brokerDrained(): void;
 }
 
+/**
+ * Memory of split frames that links gave up when their socket stopped
+ * streaming, for the next link's split frames (see FrameSplitter.release):
+ * 1 MiB at most, for the process.
+ */
+const SPLIT_FRAME_SPARES = new SpareBuffers(1024 * 1024);
+
 const NO_LISTENER: BrokerLinkListener = {
   brokerFrame: () => {},
   brokerChunkEnd: () => false,
@@ -76,7 +84,7 @@ const NO_LISTENER: BrokerLinkListener = {
 export class BrokerLink implements Periodic, ChunkReader {
   listener: BrokerLinkListener = NO_LISTENER;
 
-  private readonly splitter = new FrameSplitter();
+  private readonly splitter = new FrameSplitter({ spares: SPLIT_FRAME_SPARES });
   private waiter: ((method: Method | Error) => void) | undefined;
   /** Negotiated heartbeat in seconds; 0 while none runs. */
   private heartbeatSec = 0;
@@ -185,7 +193,7 @@ export class BrokerLink implements Periodic, ChunkReader {
     }
     const held = this.open && this.listener.brokerChunkEnd(shared);
     // A split frame's memory is kept for the next only while the socket streams (see ReadBuffer).
-    this.splitter.release(!held && full);
+    this.splitter.release(held, full);
     return held;
   }
 

@@ -1,3 +1,5 @@
+import { SpareBuffers } from './spare-buffers.js';
+
 /** The most one read from a broker socket takes: what libuv suggests for a read when Node allocates it. */
 export const READ_SIZE = 64 * 1024;
 
@@ -11,24 +13,15 @@ export const TLS_RECORD_SIZE = 16 * 1024;
  */
 const SHARED = Buffer.allocUnsafeSlow(READ_SIZE);
 
-/** Most buffers kept for reuse, of each size: a bound on what the process holds for sockets not streaming. */
-const MAX_SPARES = 8;
-
 /**
- * Own buffers that sockets gave up with nothing referring to them, by size,
- * for the next socket that streams: a burst then costs no allocation, and
- * leaves no garbage for V8 to free (RSS it would otherwise count until then).
+ * Read buffers that sockets gave up with nothing referring to them, for the
+ * next socket that streams: 512 KiB at most, for the process.
  */
-const spares = new Map<number, Buffer[]>();
+const spares = new SpareBuffers(8 * READ_SIZE);
 
 function takeBuffer(size: number): Buffer {
-  return spares.get(size)?.pop() ?? Buffer.allocUnsafeSlow(size);
-}
-
-function giveBack(buffer: Buffer): void {
-  let list = spares.get(buffer.length);
-  if (list === undefined) spares.set(buffer.length, (list = []));
-  if (list.length < MAX_SPARES) list.push(buffer);
+  const kept = spares.take(size);
+  return kept === undefined ? Buffer.allocUnsafeSlow(size) : Buffer.from(kept, 0, size);
 }
 
 /**
@@ -81,7 +74,8 @@ export class ReadBuffer {
     if (!this.full(nread)) {
       // The socket had no more: it may now stay quiet for a long time. Node reads into what `next`
       // returns from now on, so nothing else refers to the buffer given back.
-      if (this.own !== undefined) giveBack(this.own);
+      // allocUnsafeSlow's memory is an ArrayBuffer of its own, never a shared one.
+      if (this.own !== undefined) spares.give(this.own.buffer as ArrayBuffer);
       this.own = undefined;
       this.current = SHARED;
     } else {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FrameSplitter, FrameWriter, PROTOCOL_HEADER, type Frame } from '../../shared/index.js';
+import { FrameSplitter, FrameWriter, PROTOCOL_HEADER, type Frame, type SpareMemory } from '../../shared/index.js';
 import { ALL_PROPERTIES, concat, splitAll, throwsCodec } from './helpers.js';
 
 const FRAME_MAX = 4096;
@@ -183,13 +183,13 @@ describe('release: reusing the memory of split frames', () => {
     return perChunk;
   }
 
-  test('released for reuse, split frames take turns in two buffers, each frame intact when emitted', () => {
-    const buffers = new Set(splitBodies((s) => s.release(true)).flatMap((got) => got.map((f) => f.raw.buffer)));
+  test('released unheld while streaming, split frames take turns in two buffers, each frame intact when emitted', () => {
+    const buffers = new Set(splitBodies((s) => s.release(false, true)).flatMap((got) => got.map((f) => f.raw.buffer)));
     assert.equal(buffers.size, 2);
   });
 
-  test('released without reuse (still referred to), every split frame gets memory of its own', () => {
-    const buffers = new Set(splitBodies((s) => s.release(false)).flatMap((got) => got.map((f) => f.raw.buffer)));
+  test('released held (still referred to), every split frame gets memory of its own', () => {
+    const buffers = new Set(splitBodies((s) => s.release(true, true)).flatMap((got) => got.map((f) => f.raw.buffer)));
     assert.equal(buffers.size, 6);
   });
 
@@ -202,13 +202,46 @@ describe('release: reusing the memory of split frames', () => {
     for (const frame of [small, large]) {
       splitter.push(own(frame.subarray(0, 10)), (f) => got.push(f));
       splitter.push(own(frame.subarray(10)), (f) => got.push(f));
-      splitter.release(true);
+      splitter.release(false, true);
     }
     assert.deepEqual(
       got.map((f) => f.raw),
       [small, large],
     );
     assert.notEqual(got[0]!.raw.buffer, got[1]!.raw.buffer);
+  });
+});
+
+describe('release: spare memory across splitters', () => {
+  /** A split frame gathered by `splitter` (its first 10 bytes in one chunk, the rest in the next), released as told. */
+  function gatherOne(splitter: FrameSplitter, held: boolean, streaming: boolean): Frame {
+    const frame = new FrameWriter().body(1, new Uint8Array(2000).fill(7), FRAME_MAX).take();
+    let got: Frame | undefined;
+    splitter.push(own(frame.subarray(0, 10)), (f) => (got = f));
+    splitter.push(own(frame.subarray(10)), (f) => (got = f));
+    splitter.release(held, streaming);
+    assert.deepEqual(got!.raw, frame);
+    return got!;
+  }
+
+  /** What a splitter gives and takes, in order. */
+  function recordingSpares(): SpareMemory & { given: ArrayBuffer[] } {
+    const given: ArrayBuffer[] = [];
+    return { given, take: (bytes) => given.find((b) => b.byteLength >= bytes), give: (b) => void given.push(b) };
+  }
+
+  test('once the socket stops streaming, unheld memory goes to the spares, and another splitter gathers in it', () => {
+    const spares = recordingSpares();
+    const first = gatherOne(new FrameSplitter({ frameMax: FRAME_MAX, spares }), false, false);
+    assert.deepEqual(spares.given, [first.raw.buffer]);
+    const second = gatherOne(new FrameSplitter({ frameMax: FRAME_MAX, spares }), false, true);
+    assert.equal(second.raw.buffer, first.raw.buffer);
+  });
+
+  test('held memory never goes to the spares', () => {
+    const spares = recordingSpares();
+    gatherOne(new FrameSplitter({ frameMax: FRAME_MAX, spares }), true, false);
+    assert.deepEqual(spares.given, []);
   });
 });
 
