@@ -155,7 +155,8 @@ export class Channel extends Emitter<ChannelEvents> {
    * when the broker acks it (rejects `ERR_NACKED` on nack, `ERR_CONNECTION_LOST`
    * if the connection drops first). While the connection is down or blocked,
    * or the socket holds more than `highWaterMark` bytes, the publish waits, in
-   * order, up to `waitTimeout`, then rejects `ERR_TIMEOUT`: never dropped silently.
+   * order, up to `waitTimeout`, then rejects `ERR_TIMEOUT`: never dropped silently
+   * (and past `maxWaitingBytes` it rejects `ERR_WAIT_FULL` at once).
    * Without confirms, a message in flight when the socket drops may be lost,
    * as with any AMQP client; use `confirmSelect()` when that matters.
    */
@@ -187,7 +188,7 @@ export class Channel extends Emitter<ChannelEvents> {
     } catch (err) {
       return Promise.reject(err);
     }
-    return new Promise((resolve, reject) => connection._run(() => resolve(send()), reject, true));
+    return new Promise((resolve, reject) => connection._run(() => resolve(send()), reject, true, body.length));
   }
 
   /**

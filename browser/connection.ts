@@ -41,7 +41,12 @@ interface Job {
   _fail(error: unknown): void;
   _publish: boolean;
   _deadline: number;
+  /** What it counts against `maxWaitingBytes`. */
+  _bytes: number;
 }
+
+/** What every waiting job counts against `maxWaitingBytes`, besides a publish's body. */
+const JOB_BYTES = 64;
 
 /**
  * A connection to the gateway over one WebSocket at a time. Usually made by
@@ -69,6 +74,8 @@ export class Connection extends Emitter<ConnectionEvents> {
   /** Set by every `_open()`, as is `_token`. */
   private _blocked!: boolean;
   private _jobs: Job[] = [];
+  /** Bytes the jobs count against `maxWaitingBytes`. */
+  private _waiting = 0;
   private _closeReason: WarrenError | undefined;
   private _received = 0;
   private _heartbeat!: number;
@@ -156,13 +163,25 @@ export class Connection extends Emitter<ConnectionEvents> {
   /**
    * @internal Runs `job` now if the connection can take it, else queues it in
    * order until it can (publishes also wait for unblocked and a drained
-   * socket) or until `waitTimeout`, when `fail` gets `ERR_TIMEOUT`.
+   * socket) or until `waitTimeout`, when `fail` gets `ERR_TIMEOUT`. `body`:
+   * a publish's length, counted with the job against `maxWaitingBytes`.
    */
-  _run(job: () => void, fail: (error: unknown) => void, publish: boolean): void {
+  _run(job: () => void, fail: (error: unknown) => void, publish: boolean, body = 0): void {
     if (this._state >= CLOSING) {
       return fail(this._closeReason ?? new WarrenError('ERR_CLOSED', 'connection closed'));
     }
-    this._jobs.push({ _run: job, _fail: fail, _publish: publish, _deadline: Date.now() + this._options.waitTimeout });
+    const bytes = body + JOB_BYTES;
+    if (this._jobs.length > 0 && this._waiting + bytes > this._options.maxWaitingBytes) {
+      return fail(new WarrenError('ERR_WAIT_FULL', 'maxWaitingBytes reached'));
+    }
+    this._waiting += bytes;
+    this._jobs.push({
+      _run: job,
+      _fail: fail,
+      _publish: publish,
+      _deadline: Date.now() + this._options.waitTimeout,
+      _bytes: bytes,
+    });
     this._pump();
   }
 
@@ -182,11 +201,11 @@ export class Connection extends Emitter<ConnectionEvents> {
       full = this._state === OPEN && job._publish && this._socket!._buffered > this._options.highWaterMark;
       if (this._state !== OPEN || (job._publish && (this._blocked || full))) {
         if (job._deadline > Date.now()) break;
-        jobs.shift();
+        this._dequeue();
         job._fail(new WarrenError('ERR_TIMEOUT', 'wait timeout'));
         continue;
       }
-      jobs.shift();
+      this._dequeue();
       try {
         job._run();
       } catch (err) {
@@ -194,6 +213,11 @@ export class Connection extends Emitter<ConnectionEvents> {
       }
     }
     if (jobs.length > 0) this._timers[0] = setTimeout(() => this._pump(), full ? 1 : jobs[0]!._deadline - Date.now());
+  }
+
+  /** Takes the first job off the queue. */
+  private _dequeue(): void {
+    this._waiting -= this._jobs.shift()!._bytes;
   }
 
   /** @internal Writes one method frame; it leaves with the microtask's batch. */
@@ -254,6 +278,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     for (const channel of this._channels.values()) channel._shutdown(reason, error !== undefined);
     const jobs = this._jobs;
     this._jobs = [];
+    this._waiting = 0;
     for (const job of jobs) job._fail(reason);
     this._socket?._close();
     this._socket = undefined;

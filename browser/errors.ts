@@ -14,6 +14,8 @@ export const ErrorCode = {
   Closed: 'ERR_CLOSED',
   /** Waited longer than allowed: to connect, or for a writable connection (`waitTimeout`), or for an RPC reply. */
   Timeout: 'ERR_TIMEOUT',
+  /** More was waiting for a writable connection than `maxWaitingBytes` allows. */
+  WaitFull: 'ERR_WAIT_FULL',
   /** The broker answered a confirmed publish with basic.nack. */
   Nacked: 'ERR_NACKED',
   /** No WebSocket class: pass `WebSocket` (the `ws` package on Node 20). */

@@ -40,6 +40,14 @@ export interface ConnectOptions {
   waitTimeout?: number;
   /** Publishes wait while the WebSocket holds more than this many bytes. Default 1 MiB. */
   highWaterMark?: number;
+  /**
+   * Most that may wait (see `waitTimeout`), in bytes: each waiting publish
+   * counts its body's length, and every waiting publish or call 64 more.
+   * Past it, a publish or call rejects `ERR_WAIT_FULL` at once; what already
+   * waits keeps its place. One that finds nothing waiting may always wait, so
+   * a message larger than this is not refused for its size. Default 16 MiB.
+   */
+  maxWaitingBytes?: number;
   /** Reconnect after the socket drops; `false` to close instead. Default on, with the defaults of {@link ReconnectOptions}. */
   reconnect?: ReconnectOptions | false;
   /** Extra client properties (`connection_name` shows in the management UI). */
@@ -56,6 +64,7 @@ export const DEFAULTS = {
   connectTimeout: 10_000,
   waitTimeout: 30_000,
   highWaterMark: 1 << 20,
+  maxWaitingBytes: 1 << 24,
 };
 
 /** Options with their defaults filled in. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { FrameSplitter, FrameType, encodeMethod, type Frame } from '../../shared/index.js';
-import { ErrorCode, type WebSocketConstructor } from '../../browser/index.js';
+import { ErrorCode, type Connection, type WebSocketConstructor } from '../../browser/index.js';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { startBarePipe, type BarePipe } from '../helpers/bare-pipe.js';
 import { connectPipe, delay, nextEvent, withTimersHeldBack } from './helpers.js';
@@ -29,6 +29,19 @@ function framesOf(messages: Uint8Array[]): Frame[] {
     splitter.push(bytes, (f) => frames.push({ ...f, payload: f.payload.slice() }));
   }
   return frames;
+}
+
+/** Sends what a broker under a resource alarm sends, through the pipe, and waits for the client's event. */
+async function blockFromBroker(conn: Connection, reason = 'disk'): Promise<void> {
+  const blocked = nextEvent(conn, 'blocked');
+  pipe.inject(encodeMethod(0, { name: 'connection.blocked', args: { reason } }));
+  await blocked;
+}
+
+async function unblockFromBroker(conn: Connection): Promise<void> {
+  const unblocked = nextEvent(conn, 'unblocked');
+  pipe.inject(encodeMethod(0, { name: 'connection.unblocked', args: {} }));
+  await unblocked;
 }
 
 test('a burst of publishes in one tick leaves as one WebSocket message', async () => {
@@ -149,18 +162,15 @@ test('while connection.blocked, publishes (and calls behind them, in order) wait
   const ch = await conn.channel();
   const { queue } = await ch.queueDeclare('', { exclusive: true });
   await ch.confirmSelect();
-  const blocked = nextEvent<[string]>(conn, 'blocked');
-  // The pipe injects what a broker under a resource alarm sends.
-  pipe.inject(encodeMethod(0, { name: 'connection.blocked', args: { reason: 'low on memory' } }));
-  assert.deepEqual(await blocked, ['low on memory']);
+  const reason = nextEvent<[string]>(conn, 'blocked');
+  await blockFromBroker(conn, 'low on memory');
+  assert.deepEqual(await reason, ['low on memory']);
   const settled: string[] = [];
   const publish = ch.basicPublish('', queue, 'held').then(() => settled.push('publish'));
   const purge = ch.queuePurge(queue).then((n) => settled.push(`purge:${n}`));
   await delay(200);
   assert.deepEqual(settled, []);
-  const unblocked = nextEvent(conn, 'unblocked');
-  pipe.inject(encodeMethod(0, { name: 'connection.unblocked', args: {} }));
-  await unblocked;
+  await unblockFromBroker(conn);
   await Promise.all([publish, purge]);
   // The purge found the publish, which was held in front of it.
   assert.deepEqual(settled.sort(), ['publish', 'purge:1']);
@@ -170,10 +180,45 @@ test('while connection.blocked, publishes (and calls behind them, in order) wait
 test('a publish held longer than waitTimeout rejects with ERR_TIMEOUT', async () => {
   const conn = await connectPipe(pipe, { waitTimeout: 150 });
   const ch = await conn.channel();
-  const blocked = nextEvent(conn, 'blocked');
-  pipe.inject(encodeMethod(0, { name: 'connection.blocked', args: { reason: 'disk' } }));
-  await blocked;
+  await blockFromBroker(conn);
   await assert.rejects(ch.basicPublish('', 'x', 'y'), { code: ErrorCode.Timeout });
+  await conn.close();
+});
+
+test('past maxWaitingBytes a publish rejects ERR_WAIT_FULL at once; those waiting keep their place and go', async () => {
+  // Each publish counts its 1,000 bytes and 64 for waiting: two fit, with 63 bytes to spare.
+  const conn = await connectPipe(pipe, { maxWaitingBytes: 2 * (1000 + 64) + 63 });
+  const ch = await conn.channel();
+  const { queue } = await ch.queueDeclare('', { exclusive: true });
+  // Publishes resolve on the broker's ack, so the count below has them all.
+  await ch.confirmSelect();
+  await blockFromBroker(conn);
+  const body = new Uint8Array(1000);
+  const waiting = [ch.basicPublish('', queue, body), ch.basicPublish('', queue, body)];
+  await assert.rejects(ch.basicPublish('', queue, body), { code: ErrorCode.WaitFull });
+  await assert.rejects(ch.queuePurge(queue), { code: ErrorCode.WaitFull }, 'a call counts its 64 bytes');
+  await unblockFromBroker(conn);
+  await Promise.all(waiting);
+  assert.equal((await ch.queueDeclare(queue, { passive: true })).messageCount, 2);
+  await conn.close();
+});
+
+test('a publish larger than maxWaitingBytes may wait when nothing else does; what left no longer counts', async () => {
+  const conn = await connectPipe(pipe, { maxWaitingBytes: 1024 });
+  const ch = await conn.channel();
+  const { queue } = await ch.queueDeclare('', { exclusive: true });
+  await ch.confirmSelect();
+  await blockFromBroker(conn);
+  const large = ch.basicPublish('', queue, new Uint8Array(4096));
+  await assert.rejects(ch.basicPublish('', queue, 'small'), { code: ErrorCode.WaitFull });
+  await unblockFromBroker(conn);
+  await large;
+  await blockFromBroker(conn);
+  // Two of 400 bytes (464 counted each) fit in 1,024 again: the large one no longer counts.
+  const two = [ch.basicPublish('', queue, new Uint8Array(400)), ch.basicPublish('', queue, new Uint8Array(400))];
+  await unblockFromBroker(conn);
+  await Promise.all(two);
+  assert.equal((await ch.queueDeclare(queue, { passive: true })).messageCount, 3);
   await conn.close();
 });
 
