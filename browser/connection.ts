@@ -199,13 +199,14 @@ export class Connection extends Emitter<ConnectionEvents> {
       const job = jobs[0]!;
       // No event says when bufferedAmount drops, so a full socket is polled.
       full = this._state === OPEN && job._publish && this._socket!._buffered > this._options.highWaterMark;
-      if (this._state !== OPEN || (job._publish && (this._blocked || full))) {
-        if (job._deadline > Date.now()) break;
-        this._dequeue();
+      const waits = this._state !== OPEN || (job._publish && (this._blocked || full));
+      if (waits && job._deadline > Date.now()) break;
+      jobs.shift();
+      this._waiting -= job._bytes;
+      if (waits) {
         job._fail(new WarrenError('ERR_TIMEOUT', 'wait timeout'));
         continue;
       }
-      this._dequeue();
       try {
         job._run();
       } catch (err) {
@@ -213,11 +214,6 @@ export class Connection extends Emitter<ConnectionEvents> {
       }
     }
     if (jobs.length > 0) this._timers[0] = setTimeout(() => this._pump(), full ? 1 : jobs[0]!._deadline - Date.now());
-  }
-
-  /** Takes the first job off the queue. */
-  private _dequeue(): void {
-    this._waiting -= this._jobs.shift()!._bytes;
   }
 
   /** @internal Writes one method frame; it leaves with the microtask's batch. */
