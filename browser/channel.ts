@@ -1,11 +1,11 @@
 import {
-  encodeUtf8,
   type BasicProperties,
   type ContentHeader,
   type FieldTable,
   type Method,
   type MethodName,
 } from '../shared/index.js';
+import { bodyBytes, type Body } from './body.js';
 import type { Connection } from './connection.js';
 import { Consumer, type ConsumeOptions } from './consumer.js';
 import { withTimeout } from './deadline.js';
@@ -163,32 +163,31 @@ export class Channel extends Emitter<ChannelEvents> {
   basicPublish(
     exchange: string,
     routingKey: string,
-    body: string | Uint8Array,
+    body: Body,
     properties: BasicProperties = {},
     options: { mandatory?: boolean } = {},
   ): Promise<void> {
     const connection = this.connection;
-    const send = (): Promise<void> => {
-      if (this._error) throw this._error;
-      const bytes = typeof body === 'string' ? encodeUtf8(body) : body;
-      const socket = connection._socket!;
-      connection._frames(socket, (out) =>
-        out
-          .method(this.id, { name: 'basic.publish', args: { exchange, routingKey, ...options } } as Method)
-          .header(this.id, bytes.length, properties)
-          .body(this.id, bytes, connection._frameMax),
-      );
-      if (!this._confirm) return RESOLVED;
-      return new Promise((resolve, reject) =>
-        this._unconfirmed.set(++this._seq, { _resolve: resolve, _reject: reject }),
-      );
-    };
     try {
+      const bytes = bodyBytes(body);
+      const send = (): Promise<void> => {
+        if (this._error) throw this._error;
+        connection._frames(connection._socket!, (out) =>
+          out
+            .method(this.id, { name: 'basic.publish', args: { exchange, routingKey, ...options } } as Method)
+            .header(this.id, bytes.length, properties)
+            .body(this.id, bytes, connection._frameMax),
+        );
+        if (!this._confirm) return RESOLVED;
+        return new Promise((resolve, reject) =>
+          this._unconfirmed.set(++this._seq, { _resolve: resolve, _reject: reject }),
+        );
+      };
       if (connection._writable()) return send();
+      return new Promise((resolve, reject) => connection._run(() => resolve(send()), reject, true, bytes.length));
     } catch (err) {
       return Promise.reject(err);
     }
-    return new Promise((resolve, reject) => connection._run(() => resolve(send()), reject, true, body.length));
   }
 
   /**
@@ -255,7 +254,7 @@ export class Channel extends Emitter<ChannelEvents> {
   async rpc(
     exchange: string,
     routingKey: string,
-    body: string | Uint8Array,
+    body: Body,
     properties: BasicProperties = {},
     timeout = 30_000,
   ): Promise<Message> {

@@ -171,8 +171,9 @@ export class Connection extends Emitter<ConnectionEvents> {
       return fail(this._closeReason ?? new WarrenError('ERR_CLOSED', 'connection closed'));
     }
     const bytes = body + JOB_BYTES;
-    if (this._jobs.length > 0 && this._waiting + bytes > this._options.maxWaitingBytes) {
-      return fail(new WarrenError('ERR_WAIT_FULL', 'maxWaitingBytes reached'));
+    // Nothing waits (and a job of any size may) exactly when nothing is counted: every job counts.
+    if (this._waiting && this._waiting + bytes > this._options.maxWaitingBytes) {
+      return fail(new WarrenError('ERR_WAIT_FULL', 'maxWaitingBytes'));
     }
     this._waiting += bytes;
     this._jobs.push({
@@ -223,7 +224,10 @@ export class Connection extends Emitter<ConnectionEvents> {
     this._frames(socket, (out) => out.method(channel, { name, args } as Method));
   }
 
-  /** @internal Writes frames into the socket's batch; if encoding throws halfway, none of them stay. */
+  /**
+   * @internal Writes frames into the socket's batch; if encoding throws halfway,
+   * none of them stay, and the error is an `ERR_INVALID_VALUE` with the codec's as its `cause`.
+   */
   _frames(socket: Socket, write: (out: FrameWriter) => void): void {
     const out = socket._out;
     const at = out.length;
@@ -231,7 +235,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       write(out);
     } catch (err) {
       out.truncate(at);
-      throw err;
+      throw new WarrenError('ERR_INVALID_VALUE', (err as Error).message, 0, 0, 0, err);
     }
     socket._send();
   }

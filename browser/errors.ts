@@ -22,6 +22,12 @@ export const ErrorCode = {
   NoWebSocket: 'ERR_NO_WEBSOCKET',
   /** More channels than negotiated `channel_max`. */
   ChannelMax: 'ERR_CHANNEL_MAX',
+  /**
+   * A value AMQP cannot carry, refused before anything was sent: a name over
+   * 255 bytes, a number outside its field's range (a `priority` of 300, a
+   * `deliveryMode` of 'persistent'), a body that is not text or bytes.
+   */
+  InvalidValue: 'ERR_INVALID_VALUE',
   /** The peer sent something AMQP does not allow here. */
   Protocol: 'ERR_PROTOCOL',
   /** `connect()` on a connection already opening, open or closed: a connection opens once. */

@@ -234,29 +234,21 @@ function writeTyped(w: ByteWriter, typed: Typed): void {
     return w.uint64(value);
   }
   if (typeof value !== 'number') throw badTyped(typed);
+  // The writer refuses a number outside the type's range, or not whole.
   switch (type) {
     case 'b':
-      if (!inRange(value, -128, 127)) throw badTyped(typed);
       return w.int8(value);
     case 'B':
-      if (!inRange(value, 0, 255)) throw badTyped(typed);
       return w.octet(value);
     case 's':
-      if (!inRange(value, -32768, 32767)) throw badTyped(typed);
       return w.int16(value);
     case 'u':
-      if (!inRange(value, 0, 65535)) throw badTyped(typed);
       return w.short(value);
     case 'i':
-      if (!inRange(value, 0, 2 ** 32 - 1)) throw badTyped(typed);
       return w.long(value);
     case 'f':
       return w.float32(value);
   }
-}
-
-function inRange(v: number, min: number, max: number): boolean {
-  return Number.isInteger(v) && v >= min && v <= max;
 }
 
 function badTyped(typed: Typed) {

@@ -84,9 +84,12 @@ test('in headless Chromium, warren.min.js connects with a token, publishes and c
       await ch.basicPublish('', plain, 'x', { type: 'tÿpé', headers: { note: 'ünï ✓' } });
       const got = await ch.basicGet(plain, { noAck: true });
       const unicode = { type: got?.properties.type, note: got?.properties.headers?.['note'] };
+      // A page's ArrayBuffer (of the page's realm) goes as its bytes.
+      await ch.basicPublish('', plain, new TextEncoder().encode('from a buffer').buffer);
+      const buffer = (await ch.basicGet(plain, { noAck: true }))?.text;
       const tooLong = await ch.basicPublish('', 'é'.repeat(128), 'x').then(
         () => 'sent',
-        (e) => e.code,
+        (e) => ({ code: e.code, isWarrenError: e instanceof W.WarrenError }),
       );
       const rpcQueue = (await ch.queueDeclare('', { exclusive: true })).queue;
       await ch.basicConsume(rpcQueue, { noAck: true }, (req) => {
@@ -101,7 +104,7 @@ test('in headless Chromium, warren.min.js connects with a token, publishes and c
         isWarrenError: e instanceof W.WarrenError,
       }));
       await conn.close();
-      return { events, received, unicode, tooLong, reply: reply.text, wrong };
+      return { events, received, unicode, buffer, tooLong, reply: reply.text, wrong };
     },
     { url: gw.url, token },
   );
@@ -109,7 +112,8 @@ test('in headless Chromium, warren.min.js connects with a token, publishes and c
     events: ['open'],
     received: [0, 1, 2].map((n) => ({ text: `héllo ${n}`, contentType: 'text/plain', header: n })),
     unicode: { type: 'tÿpé', note: 'ünï ✓' },
-    tooLong: 'ERR_INVALID_VALUE',
+    buffer: 'from a buffer',
+    tooLong: { code: 'ERR_INVALID_VALUE', isWarrenError: true },
     reply: 're: ping',
     wrong: { code: 'ERR_CHANNEL_CLOSED', replyCode: 404, isWarrenError: true },
   });

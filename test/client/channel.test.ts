@@ -54,6 +54,41 @@ test('publish with every property, string and byte bodies, then basicGet', async
   await ch.close();
 });
 
+test('an ArrayBuffer, a DataView and a Uint16Array are published as their bytes', async () => {
+  const { ch, queue } = await withQueue();
+  const words = Uint16Array.of(0x0102, 0xfffe);
+  const bytes = new Uint8Array(words.buffer);
+  await ch.basicPublish('', queue, words.buffer);
+  await ch.basicPublish('', queue, new DataView(words.buffer, 2, 2));
+  await ch.basicPublish('', queue, words);
+  assert.deepEqual((await ch.basicGet(queue, { noAck: true }))?.body, bytes);
+  assert.deepEqual((await ch.basicGet(queue, { noAck: true }))?.body, bytes.subarray(2));
+  assert.deepEqual((await ch.basicGet(queue, { noAck: true }))?.body, bytes, 'all four bytes, not two cut to one each');
+  await ch.close();
+});
+
+test('a body that is not text or bytes, or a number out of its field, rejects ERR_INVALID_VALUE; nothing is sent', async () => {
+  const { ch, queue } = await withQueue();
+  await ch.confirmSelect();
+  const invalid = async (publish: Promise<unknown>) => {
+    const err = await publish.then(
+      () => assert.fail('published'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof WarrenError, String(err));
+    assert.equal(err.code, ErrorCode.InvalidValue);
+  };
+  for (const body of [42, null, {}, [1, 2]]) await invalid(ch.basicPublish('', queue, body as unknown as string));
+  await invalid(ch.basicPublish('', queue, 'x', { deliveryMode: 'persistent' as unknown as number }));
+  await invalid(ch.basicPublish('', queue, 'x', { priority: 300 }));
+  await invalid(ch.basicQos(70_000));
+  // The channel is still open and only this message reached the queue.
+  await ch.basicPublish('', queue, 'fine', { priority: 255 });
+  assert.equal((await ch.queueDeclare(queue, { passive: true })).messageCount, 1);
+  assert.equal((await ch.basicGet(queue, { noAck: true }))?.text, 'fine');
+  await ch.close();
+});
+
 test('a body larger than frame_max arrives whole, and an empty body too', async () => {
   const { ch, queue } = await withQueue();
   const big = new Uint8Array(1_000_000).map((_, i) => i % 251);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  Decimal,
   FRAME_MIN_SIZE,
   FrameSplitter,
   FrameType,
@@ -110,6 +111,39 @@ describe('body frames split by frame_max', () => {
     );
     assert.equal(decodeMethod(frames[0]!.payload).name, 'basic.publish');
     assert.equal(decodeContentHeader(frames[1]!.payload).bodySize, body.length);
+  });
+});
+
+describe('integers outside their field', () => {
+  // A DataView would wrap or truncate them, and the peer would act on a number nobody asked for.
+  test('are refused, not wrapped: method arguments, properties, decimals', () => {
+    const qos = (prefetchCount: number) => () =>
+      new FrameWriter().method(1, { name: 'basic.qos', args: { prefetchSize: 0, prefetchCount, global: false } });
+    throwsCodec(qos(70_000), 'ERR_INVALID_VALUE', 502);
+    throwsCodec(qos(-1), 'ERR_INVALID_VALUE', 502);
+    throwsCodec(qos(1.5), 'ERR_INVALID_VALUE', 502);
+    throwsCodec(() => new FrameWriter().header(1, 0, { priority: 256 }), 'ERR_INVALID_VALUE', 502);
+    const persistent = { deliveryMode: 'persistent' } as unknown as BasicProperties;
+    throwsCodec(() => new FrameWriter().header(1, 0, persistent), 'ERR_INVALID_VALUE', 502);
+    throwsCodec(() => new FrameWriter().header(1, 0, { headers: { d: new Decimal(2, -1) } }), 'ERR_INVALID_VALUE', 502);
+    throwsCodec(
+      () => new FrameWriter().header(1, 0, { headers: { d: new Decimal(256, 1) } }),
+      'ERR_INVALID_VALUE',
+      502,
+    );
+  });
+
+  test('at the ends of their range are written exactly', () => {
+    const w = new FrameWriter();
+    w.method(1, { name: 'basic.qos', args: { prefetchSize: 2 ** 32 - 1, prefetchCount: 65_535, global: false } });
+    w.header(1, 0, { priority: 255, deliveryMode: 0 });
+    const [qos, header] = splitAll([w.take()], new FrameSplitter({ frameMax: FRAME_MIN_SIZE }));
+    assert.deepEqual(decodeMethod(qos!.payload).args, {
+      prefetchSize: 2 ** 32 - 1,
+      prefetchCount: 65_535,
+      global: false,
+    });
+    assert.deepEqual(decodeContentHeader(header!.payload).properties, { priority: 255, deliveryMode: 0 });
   });
 });
 
