@@ -18,7 +18,9 @@ export interface ConsumeOptions {
  * `for await (const msg of consumer)`. Leaving the loop cancels the consumer;
  * the loop ends when the consumer is cancelled (by `cancel()` or by the broker)
  * and throws the channel's error when the channel closes. Messages buffer in
- * memory until iterated: bound them with `basicQos`.
+ * memory until iterated: bound them with `basicQos` and acks. With `noAck`,
+ * nothing bounds them (the broker sends as fast as it can): consume with a
+ * callback, or iterate a loop that keeps up.
  */
 export class Consumer implements AsyncIterable<Message> {
   readonly channel: Channel;
