@@ -4,13 +4,13 @@ import { encodeUtf8Into } from './utf8.js';
 const TWO_32 = 2 ** 32;
 
 /**
- * `v` when it is a whole number from `min` to `max`, else an InvalidValue
- * error: a DataView would wrap or truncate it (a prefetch count of 70,000
+ * Throws an InvalidValue error unless `v` is a whole number from `min` to
+ * `max`: a DataView would wrap or truncate it (a prefetch count of 70,000
  * sent as 4,464, a delivery mode of 'persistent' as 0) and the peer would act
  * on a number nobody asked for.
  */
-function integer(v: number, min: number, max: number): number {
-  if (Number.isInteger(v) && v >= min && v <= max) return v;
+function assertInteger(v: number, min: number, max: number): void {
+  if (Number.isInteger(v) && v >= min && v <= max) return;
   throw syntaxError(CodecErrorCode.InvalidValue, `${v} is not an integer in ${min}..${max}`);
 }
 
@@ -37,40 +37,40 @@ export class ByteWriter {
   }
 
   octet(v: number): void {
-    integer(v, 0, 0xff);
+    assertInteger(v, 0, 0xff);
     this.ensure(1);
     this.buf[this.pos++] = v;
   }
 
   int8(v: number): void {
-    integer(v, -0x80, 0x7f);
+    assertInteger(v, -0x80, 0x7f);
     this.ensure(1);
     this.view.setInt8(this.pos++, v);
   }
 
   short(v: number): void {
-    integer(v, 0, 0xffff);
+    assertInteger(v, 0, 0xffff);
     this.ensure(2);
     this.view.setUint16(this.pos, v);
     this.pos += 2;
   }
 
   int16(v: number): void {
-    integer(v, -0x8000, 0x7fff);
+    assertInteger(v, -0x8000, 0x7fff);
     this.ensure(2);
     this.view.setInt16(this.pos, v);
     this.pos += 2;
   }
 
   long(v: number): void {
-    integer(v, 0, 0xffffffff);
+    assertInteger(v, 0, 0xffffffff);
     this.ensure(4);
     this.view.setUint32(this.pos, v);
     this.pos += 4;
   }
 
   int32(v: number): void {
-    integer(v, -0x80000000, 0x7fffffff);
+    assertInteger(v, -0x80000000, 0x7fffffff);
     this.ensure(4);
     this.view.setInt32(this.pos, v);
     this.pos += 4;
@@ -78,7 +78,7 @@ export class ByteWriter {
 
   /** An unsigned 64-bit integer from a non-negative safe integer. */
   longlong(v: number): void {
-    integer(v, 0, 2 ** 53 - 1);
+    assertInteger(v, 0, 2 ** 53 - 1);
     this.ensure(8);
     this.view.setUint32(this.pos, Math.floor(v / TWO_32));
     this.view.setUint32(this.pos + 4, v >>> 0);
