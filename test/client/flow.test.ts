@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { FrameSplitter, FrameType, encodeMethod, type Frame } from '../../shared/index.js';
-import { ErrorCode, type Connection, type WebSocketConstructor } from '../../browser/index.js';
+import { ErrorCode, type ConnectOptions, type Connection, type WebSocketConstructor } from '../../browser/index.js';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { startBarePipe, type BarePipe } from '../helpers/bare-pipe.js';
 import { connectPipe, delay, nextEvent, withTimersHeldBack } from './helpers.js';
@@ -44,6 +44,18 @@ async function unblockFromBroker(conn: Connection): Promise<void> {
   await unblocked;
 }
 
+/**
+ * A connection through the pipe with `options`, a channel in confirm mode (so a
+ * publish resolves once the broker has the message) and an exclusive queue.
+ */
+async function confirmingChannel(options: Partial<ConnectOptions> = {}) {
+  const conn = await connectPipe(pipe, options);
+  const ch = await conn.channel();
+  const { queue } = await ch.queueDeclare('', { exclusive: true });
+  await ch.confirmSelect();
+  return { conn, ch, queue };
+}
+
 test('a burst of publishes in one tick leaves as one WebSocket message', async () => {
   const conn = await connectPipe(pipe);
   const ch = await conn.channel();
@@ -78,10 +90,7 @@ test('with permessage-deflate negotiated, a burst of large publishes arrives byt
 });
 
 test('above highWaterMark publishes wait for the socket to drain, and arrive in order', async () => {
-  const conn = await connectPipe(pipe, { highWaterMark: 0 });
-  const ch = await conn.channel();
-  const { queue } = await ch.queueDeclare('', { exclusive: true });
-  await ch.confirmSelect();
+  const { conn, ch, queue } = await confirmingChannel({ highWaterMark: 0 });
   const body = new Uint8Array(64 * 1024);
   const order: number[] = [];
   const all = Array.from({ length: 50 }, (_, i) => {
@@ -158,10 +167,7 @@ test('a burst past the high-water mark goes on at the next turn of the event loo
 });
 
 test('while connection.blocked, publishes (and calls behind them, in order) wait; unblocked lets them out', async () => {
-  const conn = await connectPipe(pipe);
-  const ch = await conn.channel();
-  const { queue } = await ch.queueDeclare('', { exclusive: true });
-  await ch.confirmSelect();
+  const { conn, ch, queue } = await confirmingChannel();
   const reason = nextEvent<[string]>(conn, 'blocked');
   await blockFromBroker(conn, 'low on memory');
   assert.deepEqual(await reason, ['low on memory']);
@@ -187,11 +193,7 @@ test('a publish held longer than waitTimeout rejects with ERR_TIMEOUT', async ()
 
 test('past maxWaitingBytes a publish rejects ERR_WAIT_FULL at once; those waiting keep their place and go', async () => {
   // Each publish counts its 1,000 bytes and 64 for waiting: two fit, with 63 bytes to spare.
-  const conn = await connectPipe(pipe, { maxWaitingBytes: 2 * (1000 + 64) + 63 });
-  const ch = await conn.channel();
-  const { queue } = await ch.queueDeclare('', { exclusive: true });
-  // Publishes resolve on the broker's ack, so the count below has them all.
-  await ch.confirmSelect();
+  const { conn, ch, queue } = await confirmingChannel({ maxWaitingBytes: 2 * (1000 + 64) + 63 });
   await blockFromBroker(conn);
   const body = new Uint8Array(1000);
   const waiting = [ch.basicPublish('', queue, body), ch.basicPublish('', queue, body)];
@@ -204,10 +206,7 @@ test('past maxWaitingBytes a publish rejects ERR_WAIT_FULL at once; those waitin
 });
 
 test('a publish larger than maxWaitingBytes may wait when nothing else does; what left no longer counts', async () => {
-  const conn = await connectPipe(pipe, { maxWaitingBytes: 1024 });
-  const ch = await conn.channel();
-  const { queue } = await ch.queueDeclare('', { exclusive: true });
-  await ch.confirmSelect();
+  const { conn, ch, queue } = await confirmingChannel({ maxWaitingBytes: 1024 });
   await blockFromBroker(conn);
   const large = ch.basicPublish('', queue, new Uint8Array(4096));
   await assert.rejects(ch.basicPublish('', queue, 'small'), { code: ErrorCode.WaitFull });
