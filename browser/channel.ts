@@ -13,6 +13,7 @@ import { Emitter } from './emitter.js';
 import { WarrenError, closeError } from './errors.js';
 import { Message } from './message.js';
 import { OPEN } from './state.js';
+import { enqueue, writable } from './waiting.js';
 import type { DeclareOptions } from './topology.js';
 
 /** Events of a channel. */
@@ -183,8 +184,8 @@ export class Channel extends Emitter<ChannelEvents> {
           this._unconfirmed.set(++this._seq, { _resolve: resolve, _reject: reject }),
         );
       };
-      if (connection._writable()) return send();
-      return new Promise((resolve, reject) => connection._run(() => resolve(send()), reject, true, bytes.length));
+      if (writable(connection)) return send();
+      return new Promise((resolve, reject) => enqueue(connection, () => resolve(send()), reject, true, bytes.length));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -299,7 +300,7 @@ export class Channel extends Emitter<ChannelEvents> {
         }
       };
       if (now) send();
-      else this.connection._run(send, reject, false);
+      else enqueue(this.connection, send, reject, false);
     });
   }
 

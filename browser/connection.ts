@@ -17,6 +17,7 @@ import { Socket, type WebSocketConstructor } from './socket.js';
 import { CLOSED, CLOSING, CONNECTING, IDLE, OPEN, type State } from './state.js';
 import { jwtExpiry, refreshDelay } from './token.js';
 import { Topology } from './topology.js';
+import { enqueue, pump, type Job } from './waiting.js';
 
 /** Events of a connection. */
 export type ConnectionEvents = {
@@ -34,19 +35,6 @@ export type ConnectionEvents = {
   /** Trouble that did not close the connection: a failed token refresh or restore step. */
   error: [error: unknown];
 };
-
-/** A call or publish waiting for the connection. */
-interface Job {
-  _run(): void;
-  _fail(error: unknown): void;
-  _publish: boolean;
-  _deadline: number;
-  /** What it counts against `maxWaitingBytes`. */
-  _bytes: number;
-}
-
-/** What every waiting job counts against `maxWaitingBytes`, besides a publish's body. */
-const JOB_BYTES = 64;
 
 /**
  * A connection to the gateway over one WebSocket at a time. Usually made by
@@ -71,17 +59,19 @@ export class Connection extends Emitter<ConnectionEvents> {
   /** @internal Pending reconnect delay. */
   _sleep: ReturnType<typeof setTimeout> | undefined;
   private _channelMax!: number;
-  /** Set by every `_open()`, as is `_token`. */
-  private _blocked!: boolean;
-  private _jobs: Job[] = [];
-  /** Bytes the jobs count against `maxWaitingBytes`. */
-  private _waiting = 0;
-  private _closeReason: WarrenError | undefined;
+  /** @internal Set by every `_open()`, as is `_token`. */
+  _blocked!: boolean;
+  /** @internal Calls and publishes waiting for the connection to be writable (see waiting.ts). */
+  _jobs: Job[] = [];
+  /** @internal What they count against `maxWaitingBytes`. */
+  _waitingBytes = 0;
+  /** @internal */
+  _closeReason: WarrenError | undefined;
   private _received = 0;
   private _heartbeat!: number;
   private _token!: string;
-  /** The job pump's timer, the token refresh's and the heartbeat interval (clearTimeout clears either kind). */
-  private _timers: ReturnType<typeof setTimeout>[] = [];
+  /** @internal The waiting jobs' timer, the token refresh's and the heartbeat interval (clearTimeout clears either kind). */
+  _timers: ReturnType<typeof setTimeout>[] = [];
 
   /** @internal `options` with defaults. */
   readonly _options: Settings;
@@ -116,7 +106,9 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** Opens a channel (waiting for the connection if it is down). */
   channel(): Promise<Channel> {
-    return new Promise((resolve, reject) => this._run(() => this._newChannel().then(resolve, reject), reject, false));
+    return new Promise((resolve, reject) =>
+      enqueue(this, () => this._newChannel().then(resolve, reject), reject, false),
+    );
   }
 
   /**
@@ -150,71 +142,9 @@ export class Connection extends Emitter<ConnectionEvents> {
     return channel._open().then(() => channel);
   }
 
-  /** @internal True when a publish may go out now, ahead of nothing. */
-  _writable(): boolean {
-    return (
-      this._jobs.length === 0 &&
-      this._state === OPEN &&
-      !this._blocked &&
-      this._socket!._buffered <= this._options.highWaterMark
-    );
-  }
-
-  /**
-   * @internal Runs `job` now if the connection can take it, else queues it in
-   * order until it can (publishes also wait for unblocked and a drained
-   * socket) or until `waitTimeout`, when `fail` gets `ERR_TIMEOUT`. `body`:
-   * a publish's length, counted with the job against `maxWaitingBytes`.
-   */
-  _run(job: () => void, fail: (error: unknown) => void, publish: boolean, body = 0): void {
-    if (this._state >= CLOSING) {
-      return fail(this._closeReason ?? new WarrenError('ERR_CLOSED', 'connection closed'));
-    }
-    const bytes = body + JOB_BYTES;
-    // Nothing waits (and a job of any size may) exactly when nothing is counted: every job counts.
-    if (this._waiting && this._waiting + bytes > this._options.maxWaitingBytes) {
-      return fail(new WarrenError('ERR_WAIT_FULL', 'maxWaitingBytes'));
-    }
-    this._waiting += bytes;
-    this._jobs.push({
-      _run: job,
-      _fail: fail,
-      _publish: publish,
-      _deadline: Date.now() + this._options.waitTimeout,
-      _bytes: bytes,
-    });
-    this._pump();
-  }
-
-  /**
-   * @internal Runs the queued jobs that can run, and fails those that cannot
-   * and waited past their deadline; re-arms a timer for timeouts and buffer
-   * drain. A job that can run runs, however late the check comes: a background
-   * tab may run this timer a minute late, when the wait is long over.
-   */
+  /** @internal Runs the waiting calls and publishes that can run now (the socket's turn came, or the connection opened). */
   _pump(): void {
-    clearTimeout(this._timers[0]);
-    const jobs = this._jobs;
-    let full = false;
-    while (jobs.length > 0) {
-      const job = jobs[0]!;
-      // No event says when bufferedAmount drops, so a full socket is polled.
-      full = this._state === OPEN && job._publish && this._socket!._buffered > this._options.highWaterMark;
-      const waits = this._state !== OPEN || (job._publish && (this._blocked || full));
-      if (waits && job._deadline > Date.now()) break;
-      jobs.shift();
-      this._waiting -= job._bytes;
-      if (waits) {
-        job._fail(new WarrenError('ERR_TIMEOUT', 'wait timeout'));
-        continue;
-      }
-      try {
-        job._run();
-      } catch (err) {
-        job._fail(err);
-      }
-    }
-    if (jobs.length > 0) this._timers[0] = setTimeout(() => this._pump(), full ? 1 : jobs[0]!._deadline - Date.now());
+    pump(this);
   }
 
   /** @internal Writes one method frame; it leaves with the microtask's batch. */
@@ -278,7 +208,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     for (const channel of this._channels.values()) channel._shutdown(reason, error !== undefined);
     const jobs = this._jobs;
     this._jobs = [];
-    this._waiting = 0;
+    this._waitingBytes = 0;
     for (const job of jobs) job._fail(reason);
     this._socket?._close();
     this._socket = undefined;
