@@ -27,6 +27,7 @@ export {
 export { Consumer, type ConsumeOptions } from './consumer.js';
 export { Message } from './message.js';
 export { ErrorCode, WarrenError } from './errors.js';
+export type { Body } from './body.js';
 export type { ConnectOptions } from './options.js';
 export type { ReconnectOptions } from './backoff.js';
 export type { DeclareOptions } from './topology.js';
