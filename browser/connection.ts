@@ -206,10 +206,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     this._handshake?.(reason);
     // Each channel leaves the map as it shuts down; a Map's iterator allows that.
     for (const channel of this._channels.values()) channel._shutdown(reason, error !== undefined);
-    const jobs = this._jobs;
-    this._jobs = [];
-    this._waitingBytes = 0;
-    for (const job of jobs) job._fail(reason);
+    pump(this);
     this._socket?._close();
     this._socket = undefined;
     this._emit('close', error);

@@ -177,6 +177,31 @@ test('while down, a publish waits up to waitTimeout; after maxAttempts the conne
   await assert.rejects(conn.channel(), { code: ErrorCode.ConnectionLost });
 });
 
+test('what waits when reconnecting gives up rejects at once, with the reason the connection ended', async () => {
+  const pipe = await startBarePipe();
+  const conn: Connection = await connectPipe(pipe, {
+    waitTimeout: 20_000,
+    reconnect: { initialDelay: 50, maxDelay: 50, maxAttempts: 2 },
+  });
+  const ch = await conn.channel();
+  const closed = nextEvent<[WarrenError | undefined]>(conn, 'close');
+  const reconnecting = nextEvent(conn, 'reconnecting');
+  await pipe.close();
+  await reconnecting;
+  const waiting = [ch.basicPublish('', 'q', 'x'), ch.queueDeclare('', { exclusive: true }), conn.channel()];
+  const outcomes = waiting.map((call) =>
+    call.then(
+      () => 'resolved',
+      (err: WarrenError) => err.code,
+    ),
+  );
+  const started = Date.now();
+  const [err] = await closed;
+  assert.equal(err?.code, ErrorCode.ConnectionLost);
+  assert.deepEqual(await Promise.all(outcomes), Array(3).fill(ErrorCode.ConnectionLost));
+  assert.ok(Date.now() - started < 5000, 'they did not wait for waitTimeout');
+});
+
 test('close() during reconnecting stops it', async () => {
   const pipe = await startBarePipe();
   const conn = await connectPipe(pipe, { reconnect: { initialDelay: 5000 } });
