@@ -44,8 +44,10 @@ const minify = terser({
  * memory and the owner passed to frame callbacks (see shared/frame-splitter.ts),
  * the hand-written readers of hot methods (see shared/hot-methods.ts), the
  * strict checks and fast path of content headers (see shared/properties.ts),
- * the limit on nested tables (see shared/field-table.ts) and FrameWriter's
- * message() (see shared/frame-writer.ts).
+ * the limit on nested tables (see shared/field-table.ts), FrameWriter's
+ * message() (see shared/frame-writer.ts), and the method a decoding error
+ * names, with the options an AmqpCodecError takes for it (see
+ * shared/method-codec.ts and shared/errors.ts).
  */
 const CLIENT_FLAGS = {
   '/shared/utf8.js': ['ASCII_FAST_PATHS', 'NAME_CACHE'],
@@ -54,6 +56,8 @@ const CLIENT_FLAGS = {
   '/shared/properties.js': ['STRICT_HEADERS', 'NO_PROPERTIES_FAST_PATH'],
   '/shared/field-table.js': 'TABLE_DEPTH_LIMIT',
   '/shared/frame-writer.js': 'WHOLE_MESSAGES',
+  '/shared/method-codec.js': 'METHOD_IN_ERRORS',
+  '/shared/errors.js': 'ERROR_OPTIONS',
 };
 const clientFlags = {
   name: 'client-flags',

@@ -1,7 +1,9 @@
 import type { FieldTable } from '../shared/index.js';
 import type { Channel } from './channel.js';
 import { guard } from './emitter.js';
+import { WarrenError } from './errors.js';
 import type { Message } from './message.js';
+import { JOB_BYTES } from './waiting.js';
 
 /** Options of basic.consume. */
 export interface ConsumeOptions {
@@ -17,10 +19,13 @@ export interface ConsumeOptions {
  * A subscription. With a callback, messages go to it; without one, iterate:
  * `for await (const msg of consumer)`. Leaving the loop cancels the consumer;
  * the loop ends when the consumer is cancelled (by `cancel()` or by the broker)
- * and throws the channel's error when the channel closes. Messages buffer in
- * memory until iterated: bound them with `basicQos` and acks. With `noAck`,
- * nothing bounds them (the broker sends as fast as it can): consume with a
- * callback, or iterate a loop that keeps up.
+ * and throws the channel's error when the channel closes. Messages wait in
+ * memory until the loop takes them; `basicQos` with acks keeps them few.
+ * Once more than the connection's `maxWaitingBytes` wait (bodies, and 64
+ * bytes a message), the consumer is cancelled, so the broker stops sending
+ * (what it sent before it took the cancel still comes), and the loop takes
+ * every message that came, then throws `ERR_WAIT_FULL`. Nothing is lost:
+ * messages not sent stay in the queue, and those that came can still be acked.
  */
 export class Consumer implements AsyncIterable<Message> {
   readonly channel: Channel;
@@ -31,6 +36,8 @@ export class Consumer implements AsyncIterable<Message> {
   readonly options: ConsumeOptions;
   private readonly _callback: ((message: Message) => void) | undefined;
   private readonly _buffer: Message[] = [];
+  /** What `_buffer` counts against `maxWaitingBytes`. */
+  private _buffered = 0;
   /** Resumes the iterator waiting for a message; calling it again once it resumed does nothing. */
   private _wake: (() => void) | undefined;
   private _done?: boolean;
@@ -60,8 +67,10 @@ export class Consumer implements AsyncIterable<Message> {
     try {
       for (;;) {
         const next = this._buffer.shift();
-        if (next !== undefined) yield next;
-        else if (this._done) {
+        if (next !== undefined) {
+          this._buffered -= next.body.length + JOB_BYTES;
+          yield next;
+        } else if (this._done) {
           if (this._error !== undefined) throw this._error;
           return;
         } else await new Promise<void>((resolve) => (this._wake = resolve));
@@ -77,6 +86,15 @@ export class Consumer implements AsyncIterable<Message> {
     if (this._callback !== undefined) guard(this._callback, message);
     else {
       this._buffer.push(message);
+      if (
+        (this._buffered += message.body.length + JOB_BYTES) > this.channel.connection._options.maxWaitingBytes &&
+        !this._error
+      ) {
+        // Cancelled, so the broker stops sending; the loop takes what came (up to the cancel-ok that
+        // ends it), then throws this.
+        this._error = new WarrenError('ERR_WAIT_FULL', 'maxWaitingBytes');
+        this.cancel().catch(() => {});
+      }
       this._wake?.();
     }
   }
@@ -84,7 +102,7 @@ export class Consumer implements AsyncIterable<Message> {
   /** @internal The subscription ended: cancelled (no error) or its channel closed. */
   _end(error?: unknown): void {
     this._done = true;
-    this._error = error;
+    this._error ??= error;
     this._wake?.();
   }
 }

@@ -14,7 +14,7 @@ export const ErrorCode = {
   Closed: 'ERR_CLOSED',
   /** Waited longer than allowed: to connect, or for a writable connection (`waitTimeout`), or for an RPC reply. */
   Timeout: 'ERR_TIMEOUT',
-  /** More was waiting for a writable connection than `maxWaitingBytes` allows. */
+  /** More was waiting for a writable connection, or for a consumer's loop, than `maxWaitingBytes` allows. */
   WaitFull: 'ERR_WAIT_FULL',
   /** The broker answered a confirmed publish with basic.nack. */
   Nacked: 'ERR_NACKED',

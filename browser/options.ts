@@ -45,7 +45,10 @@ export interface ConnectOptions {
    * counts its body's length, and every waiting publish or call 64 more.
    * Past it, a publish or call rejects `ERR_WAIT_FULL` at once; what already
    * waits keeps its place. One that finds nothing waiting may always wait, so
-   * a message larger than this is not refused for its size. Default 16 MiB.
+   * a message larger than this is not refused for its size. It bounds, too,
+   * the messages an iterated consumer's loop has not taken, counted the same
+   * way: past it the consumer is cancelled and its loop, once it has taken
+   * what came, throws `ERR_WAIT_FULL` (see `Consumer`). Default 16 MiB.
    */
   maxWaitingBytes?: number;
   /** Reconnect after the socket drops; `false` to close instead. Default on, with the defaults of {@link ReconnectOptions}. */

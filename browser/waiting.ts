@@ -18,8 +18,8 @@ export interface Job {
   _bytes: number;
 }
 
-/** What every waiting job counts against `maxWaitingBytes`, besides a publish's body. */
-const JOB_BYTES = 64;
+/** What every waiting job, and every message a consumer's loop has not taken, counts against `maxWaitingBytes` besides its body. */
+export const JOB_BYTES = 64;
 
 /** True when a publish may go out now, ahead of nothing. */
 export function writable(connection: Connection): boolean {

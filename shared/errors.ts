@@ -26,6 +26,13 @@ export const CodecErrorCode = {
 export type CodecErrorCode = (typeof CodecErrorCode)[keyof typeof CodecErrorCode];
 
 /**
+ * Whether an error takes `options`. rollup.config.mjs turns it off in the
+ * browser bundle, where no error is made with any (see METHOD_IN_ERRORS in
+ * method-codec.ts): there `classId` and `methodId` are 0 and `cause` unset.
+ */
+const ERROR_OPTIONS = true;
+
+/**
  * Raised for malformed or unencodable AMQP input. `replyCode` is the reply code
  * a peer answers it with in `connection.close` (501 FRAME_ERROR, 502 SYNTAX_ERROR,
  * 503 COMMAND_INVALID…); `classId`/`methodId` name the method being decoded, or 0.
@@ -43,11 +50,11 @@ export class AmqpCodecError extends Error {
     message: string,
     options: { classId?: number; methodId?: number; cause?: unknown } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, !ERROR_OPTIONS || options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.replyCode = replyCode;
-    this.classId = options.classId ?? 0;
-    this.methodId = options.methodId ?? 0;
+    this.classId = ERROR_OPTIONS ? (options.classId ?? 0) : 0;
+    this.methodId = ERROR_OPTIONS ? (options.methodId ?? 0) : 0;
   }
 }
 

@@ -114,6 +114,15 @@ export function decodeMethodFrame(frame: Frame): Method {
 const reader = new ByteReader(new Uint8Array(0));
 
 /**
+ * Whether a decoding error names the method it was decoding (`classId`,
+ * `methodId`), as the gateway's connection.close must. rollup.config.mjs turns
+ * it off in the browser bundle: the client closes on any undecodable frame
+ * with ERR_PROTOCOL, keeping the codec's error as its `cause`, and names no
+ * method.
+ */
+const METHOD_IN_ERRORS = true;
+
+/**
  * Decodes a method frame's payload: `bytes` from `start` to `end`. Unknown ids
  * fail with 503 COMMAND_INVALID; leftovers with 501.
  */
@@ -128,28 +137,33 @@ export function decodeMethod(bytes: Uint8Array, start = 0, end = bytes.length): 
       CodecErrorCode.UnknownMethod,
       ReplyCode.CommandInvalid,
       `unknown method ${classId}/${methodId}`,
-      { classId, methodId },
+      METHOD_IN_ERRORS ? { classId, methodId } : undefined,
     );
   }
   const r = reader.reset(bytes, start + 4, end);
   let args: object;
-  try {
-    args = readHotArgs(key, r) ?? readArgs(r, plan);
-  } catch (err) {
-    if (err instanceof AmqpCodecError) {
-      throw new AmqpCodecError(err.code, err.replyCode, err.message, {
-        classId,
-        methodId,
-        cause: err,
-      });
+  if (!METHOD_IN_ERRORS) args = readHotArgs(key, r) ?? readArgs(r, plan);
+  else {
+    try {
+      args = readHotArgs(key, r) ?? readArgs(r, plan);
+    } catch (err) {
+      if (err instanceof AmqpCodecError) {
+        throw new AmqpCodecError(err.code, err.replyCode, err.message, {
+          classId,
+          methodId,
+          cause: err,
+        });
+      }
+      throw err;
     }
-    throw err;
   }
   if (r.pos !== r.end) {
-    throw new AmqpCodecError(CodecErrorCode.TrailingBytes, ReplyCode.FrameError, `${r.end - r.pos} bytes after args`, {
-      classId,
-      methodId,
-    });
+    throw new AmqpCodecError(
+      CodecErrorCode.TrailingBytes,
+      ReplyCode.FrameError,
+      `${r.end - r.pos} bytes after args`,
+      METHOD_IN_ERRORS ? { classId, methodId } : undefined,
+    );
   }
   return { name: plan.info.name, args } as Method;
 }

@@ -221,6 +221,53 @@ test('a publish larger than maxWaitingBytes may wait when nothing else does; wha
   await conn.close();
 });
 
+test('an iterated consumer past maxWaitingBytes is cancelled; its loop takes what came, then throws ERR_WAIT_FULL, and nothing is lost', async () => {
+  const { conn, ch, queue } = await confirmingChannel({ maxWaitingBytes: 8 * 1024 });
+  const total = 5000;
+  const body = new Uint8Array(1000);
+  // Published by another connection: this one's bound would refuse so many publishes waiting at once.
+  const publisher = await connectPipe(pipe);
+  const pch = await publisher.channel();
+  await pch.confirmSelect();
+  await Promise.all(Array.from({ length: total }, () => pch.basicPublish('', queue, body)));
+  await publisher.close();
+  // noAck and no prefetch: the broker sends as fast as it can, and the loop does not start yet. Past
+  // 8 KiB the consumer is cancelled; what the broker sent before it took the cancel still comes.
+  const consumer = await ch.basicConsume(queue, { noAck: true });
+  await delay(300);
+  let taken = 0;
+  const loop = (async () => {
+    for await (const message of consumer) taken += message.body.length === 1000 ? 1 : 0;
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the loop did not end; ${taken} taken`)), 10_000);
+  });
+  try {
+    await assert.rejects(Promise.race([loop, stuck]), { code: ErrorCode.WaitFull });
+  } finally {
+    clearTimeout(timer);
+  }
+  const left = (await ch.queueDeclare(queue, { passive: true })).messageCount;
+  assert.ok(taken >= 8, `${taken} taken: at least the 8 that passed 8 KiB (1,064 bytes counted each)`);
+  assert.ok(taken < total, 'the broker stopped sending once the consumer was cancelled');
+  assert.equal(taken + left, total, 'nothing lost: what did not come is still queued');
+  await conn.close();
+});
+
+test("an iterated consumer's loop that keeps up frees what it took: 50 KiB pass one bounded at 8 KiB", async () => {
+  const { conn, ch, queue } = await confirmingChannel({ maxWaitingBytes: 8 * 1024 });
+  const body = new Uint8Array(1000);
+  const consumer = await ch.basicConsume(queue, { noAck: true });
+  const loop = consumer[Symbol.asyncIterator]();
+  for (let batch = 0; batch < 10; batch++) {
+    await Promise.all(Array.from({ length: 5 }, () => ch.basicPublish('', queue, body)));
+    for (let i = 0; i < 5; i++) assert.equal((await loop.next()).value?.body.length, 1000);
+  }
+  await loop.return?.();
+  await conn.close();
+});
+
 test('a publish that can go when a late timer checks it goes, though its waitTimeout passed (background tabs)', async () => {
   let buffered = 0;
   class Backlogged {

@@ -7,6 +7,7 @@ import {
   ByteWriter,
   CodecErrorCode,
   decodeContentHeader,
+  decodeMethod,
   decodeUtf8,
   encodeUtf8,
   MAX_TABLE_DEPTH,
@@ -14,7 +15,9 @@ import {
   type FieldTable,
 } from '../../shared/index.js';
 import { encodeUtf8Into } from '../../shared/utf8.js';
+import type * as Errors from '../../shared/errors.js';
 import type * as FieldTables from '../../shared/field-table.js';
+import type * as MethodCodec from '../../shared/method-codec.js';
 import type * as Properties from '../../shared/properties.js';
 import type * as Utf8 from '../../shared/utf8.js';
 import { runs, throwsCodec } from './helpers.js';
@@ -139,3 +142,65 @@ describe('field tables in the client build (TABLE_DEPTH_LIMIT off)', () => {
     assert.throws(() => lean.writeTable(new ByteWriter(), cyclic), RangeError);
   });
 });
+
+describe('method decoding and codec errors in the client build (METHOD_IN_ERRORS and ERROR_OPTIONS off)', () => {
+  /** A method frame's payload: class and method ids, then `args` as octets. */
+  function payload(classId: number, methodId: number, args: readonly number[]): Uint8Array {
+    const w = new ByteWriter();
+    w.short(classId);
+    w.short(methodId);
+    for (const b of args) w.octet(b);
+    return w.take();
+  }
+  // basic.publish: reserved short, exchange '', routing key 'q', no bits.
+  const PUBLISH = payload(60, 40, [0, 0, 0, 1, 0x71, 0]);
+
+  test('a method decodes as in the gateway; a bad one fails with the same code and reply code, naming no method', async () => {
+    const client = await clientVariant<typeof MethodCodec>('method-codec', ['METHOD_IN_ERRORS']);
+    assert.deepEqual(client.decodeMethod(PUBLISH), decodeMethod(PUBLISH));
+    const bad = [
+      payload(99, 1, []), // unknown method
+      PUBLISH.subarray(0, 6), // truncated arguments
+      payload(60, 40, [0, 0, 0, 1, 0x71, 0, 7]), // a byte after the arguments
+    ];
+    for (const bytes of bad) {
+      const inGateway = catchCodecError(() => decodeMethod(bytes));
+      const inClient = catchCodecError(() => client.decodeMethod(bytes));
+      assert.equal(inClient.code, inGateway.code);
+      assert.equal(inClient.replyCode, inGateway.replyCode);
+      assert.ok(inGateway.classId !== 0, `the gateway names the method: ${inGateway.message}`);
+      assert.equal(inClient.classId, 0);
+      assert.equal(inClient.methodId, 0);
+    }
+  });
+
+  test('an AmqpCodecError keeps its code, reply code and message; options are not read', async () => {
+    const client = await clientVariant<typeof Errors>('errors', ['ERROR_OPTIONS']);
+    const error = new client.AmqpCodecError(CodecErrorCode.Truncated, 501, 'short', {
+      classId: 60,
+      methodId: 40,
+      cause: new Error('inner'),
+    });
+    assert.ok(error instanceof Error);
+    assert.deepEqual(
+      [error.name, error.code, error.replyCode, error.message],
+      ['AmqpCodecError', CodecErrorCode.Truncated, 501, 'short'],
+    );
+    assert.deepEqual([error.classId, error.methodId, error.cause], [0, 0, undefined]);
+  });
+});
+
+function catchCodecError(fn: () => unknown): {
+  code: string;
+  replyCode: number;
+  classId: number;
+  methodId: number;
+  message: string;
+} {
+  try {
+    fn();
+  } catch (err) {
+    return err as { code: string; replyCode: number; classId: number; methodId: number; message: string };
+  }
+  assert.fail('no error');
+}
