@@ -206,7 +206,8 @@ export class Connection extends Emitter<ConnectionEvents> {
     this._handshake?.(reason);
     // Each channel leaves the map as it shuts down; a Map's iterator allows that.
     for (const channel of this._channels.values()) channel._shutdown(reason, error !== undefined);
-    pump(this);
+    // What waits fails too; nothing can be queued any more, so what it counted no longer matters.
+    for (const job of this._jobs.splice(0)) job._fail(reason);
     this._socket?._close();
     this._socket = undefined;
     this._emit('close', error);

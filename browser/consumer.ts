@@ -38,6 +38,8 @@ export class Consumer implements AsyncIterable<Message> {
   private readonly _buffer: Message[] = [];
   /** What `_buffer` counts against `maxWaitingBytes`. */
   private _buffered = 0;
+  /** The channel's `_epoch` when the consumer was cancelled for passing `maxWaitingBytes`. */
+  private _cancelled?: number;
   /** Resumes the iterator waiting for a message; calling it again once it resumed does nothing. */
   private _wake: (() => void) | undefined;
   private _done?: boolean;
@@ -88,10 +90,12 @@ export class Consumer implements AsyncIterable<Message> {
       this._buffer.push(message);
       if (
         (this._buffered += message.body.length + JOB_BYTES) > this.channel.connection._options.maxWaitingBytes &&
-        !this._error
+        this._cancelled !== this.channel._epoch
       ) {
         // Cancelled, so the broker stops sending; the loop takes what came (up to the cancel-ok that
-        // ends it), then throws this.
+        // ends it), then throws this. Once per incarnation of the channel: a reconnect that came
+        // before the cancel-ok restored the consumer.
+        this._cancelled = this.channel._epoch;
         this._error = new WarrenError('ERR_WAIT_FULL', 'maxWaitingBytes');
         this.cancel().catch(() => {});
       }

@@ -64,10 +64,9 @@ export function enqueue(
 
 /**
  * Runs the queued jobs that can run, and fails those that cannot and waited
- * past their deadline, or all of them with its reason once the connection is
- * closed for good; re-arms a timer for timeouts and buffer drain. A job that
- * can run runs, however late the check comes: a background tab may run this
- * timer a minute late, when the wait is long over.
+ * past their deadline; re-arms a timer for timeouts and buffer drain. A job
+ * that can run runs, however late the check comes: a background tab may run
+ * this timer a minute late, when the wait is long over.
  */
 export function pump(connection: Connection): void {
   const timers = connection._timers;
@@ -80,12 +79,11 @@ export function pump(connection: Connection): void {
     // No event says when bufferedAmount drops, so a full socket is polled.
     full = open && job._publish && connection._socket!._buffered > connection._options.highWaterMark;
     const waits = !open || (job._publish && (connection._blocked || full));
-    const closed = connection._state >= CLOSING;
-    if (waits && job._deadline > Date.now() && !closed) break;
+    if (waits && job._deadline > Date.now()) break;
     jobs.shift();
     connection._waitingBytes -= job._bytes;
     if (waits) {
-      job._fail(closed ? connection._closeReason : new WarrenError('ERR_TIMEOUT', 'wait timeout'));
+      job._fail(new WarrenError('ERR_TIMEOUT', 'wait timeout'));
       continue;
     }
     try {

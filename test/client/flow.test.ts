@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { FrameSplitter, FrameType, encodeMethod, type Frame } from '../../shared/index.js';
-import { ErrorCode, type ConnectOptions, type Connection, type WebSocketConstructor } from '../../browser/index.js';
+import {
+  Consumer,
+  ErrorCode,
+  type ConnectOptions,
+  type Connection,
+  type WebSocketConstructor,
+} from '../../browser/index.js';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { startBarePipe, type BarePipe } from '../helpers/bare-pipe.js';
-import { connectPipe, delay, nextEvent, withTimersHeldBack } from './helpers.js';
+import { connectPipe, delay, nextEvent, unique, withTimersHeldBack } from './helpers.js';
 
 let pipe: BarePipe;
 /** WebSocket messages the client sent, and frames each side sent, since the last reset. */
@@ -252,6 +258,53 @@ test('an iterated consumer past maxWaitingBytes is cancelled; its loop takes wha
   assert.ok(taken >= 8, `${taken} taken: at least the 8 that passed 8 KiB (1,064 bytes counted each)`);
   assert.ok(taken < total, 'the broker stopped sending once the consumer was cancelled');
   assert.equal(taken + left, total, 'nothing lost: what did not come is still queued');
+  await conn.close();
+});
+
+test('a consumer past maxWaitingBytes whose cancel a dropped socket lost is cancelled again once a reconnect restored it', async () => {
+  // Not exclusive, so the queue and its messages outlive the dropped connection.
+  const queue = unique('overflow');
+  const conn = await connectPipe(pipe, { maxWaitingBytes: 8 * 1024, reconnect: { initialDelay: 50, maxDelay: 50 } });
+  const ch = await conn.channel();
+  await ch.queueDeclare(queue);
+  const publisher = await connectPipe(pipe);
+  const pch = await publisher.channel();
+  await pch.confirmSelect();
+  await Promise.all(Array.from({ length: 2000 }, () => pch.basicPublish('', queue, new Uint8Array(1000))));
+  await publisher.close();
+  // The socket drops as the consumer sends its cancel, so no cancel-ok comes and the reconnect restores it.
+  // On the prototype: deliveries that came with the consume-ok pass the bound before basicConsume resolves.
+  const cancel = Consumer.prototype.cancel;
+  let cancels = 0;
+  Consumer.prototype.cancel = function (this: Consumer) {
+    if (cancels++ === 0) pipe.dropConnections();
+    return cancel.call(this);
+  };
+  let consumer: Consumer;
+  try {
+    const reconnected = nextEvent(conn, 'reconnected');
+    // With acks and no prefetch the broker sends everything, and takes back what was unacked when the socket drops.
+    consumer = await ch.basicConsume(queue);
+    await reconnected;
+    await delay(300);
+  } finally {
+    Consumer.prototype.cancel = cancel;
+  }
+  let taken = 0;
+  const loop = (async () => {
+    for await (const _ of consumer) taken++;
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the loop did not end; ${taken} taken`)), 10_000);
+  });
+  try {
+    await assert.rejects(Promise.race([loop, stuck]), { code: ErrorCode.WaitFull });
+  } finally {
+    clearTimeout(timer);
+  }
+  assert.equal(cancels, 2, 'cancelled once before the drop and once after the reconnect');
+  await ch.queueDelete(queue);
   await conn.close();
 });
 
