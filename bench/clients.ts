@@ -19,6 +19,8 @@ export interface Endpoint {
   readonly url: string;
   readonly username: string;
   readonly password: () => Promise<string>;
+  /** Headers every publish carries (the pipe row that carries what Warren's gateway stamps). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export type ClientName = 'amqp-client.js' | 'warren client';
@@ -33,6 +35,7 @@ async function amqpClientSession(endpoint: Endpoint): Promise<BenchSession> {
       : new AMQPWebSocketClient(endpoint.url, '/', endpoint.username, password);
   const conn = await client.connect();
   const ch: AmqpClientChannel = await conn.channel();
+  const properties = endpoint.headers === undefined ? {} : { headers: { ...endpoint.headers } };
   return {
     declareQueue: async (name) => {
       await ch.queueDeclare(name, { autoDelete: false }, { 'x-expires': 300_000 });
@@ -40,7 +43,7 @@ async function amqpClientSession(endpoint: Endpoint): Promise<BenchSession> {
     deleteQueue: async (name) => {
       await ch.queueDelete(name);
     },
-    publish: (queue, body) => ch.basicPublish('', queue, body),
+    publish: (queue, body) => ch.basicPublish('', queue, body, properties),
     consume: async (queue, onBody) => {
       await ch.basicConsume(queue, { noAck: true }, (msg) => onBody(msg.body ?? new Uint8Array(0)));
     },
@@ -53,7 +56,7 @@ interface WarrenModule {
     channel(): Promise<{
       queueDeclare(name: string, options: Record<string, unknown>): Promise<unknown>;
       queueDelete(name: string): Promise<number>;
-      basicPublish(exchange: string, routingKey: string, body: Uint8Array): Promise<void>;
+      basicPublish(exchange: string, routingKey: string, body: Uint8Array, properties: object): Promise<void>;
       basicConsume(
         queue: string,
         options: Record<string, unknown>,
@@ -95,6 +98,7 @@ async function warrenSession(endpoint: Endpoint): Promise<BenchSession> {
     reconnect: false,
   });
   const ch = await conn.channel();
+  const properties = endpoint.headers === undefined ? {} : { headers: { ...endpoint.headers } };
   return {
     declareQueue: async (name) => {
       await ch.queueDeclare(name, { autoDelete: false, arguments: { 'x-expires': 300_000 } });
@@ -102,7 +106,7 @@ async function warrenSession(endpoint: Endpoint): Promise<BenchSession> {
     deleteQueue: async (name) => {
       await ch.queueDelete(name);
     },
-    publish: (queue, body) => ch.basicPublish('', queue, body),
+    publish: (queue, body) => ch.basicPublish('', queue, body, properties),
     consume: async (queue, onBody) => {
       await ch.basicConsume(queue, { noAck: true }, (m) => onBody(m.body));
     },

@@ -21,7 +21,15 @@ import { signToken } from '../test/helpers/gateway.js';
 import { loadWarrenClient, type ClientName, type Endpoint } from './clients.js';
 import { listeningProcess } from './listening-process.js';
 import { cpuMsOf, startBarePipeProcess, startGatewayProcess, type ServerProcess } from './processes.js';
-import { largestCount, printReport, writeReport, type BenchReport, type RoundResult, type Row } from './report.js';
+import {
+  largestCount,
+  PIPE_WITH_HEADER,
+  printReport,
+  writeReport,
+  type BenchReport,
+  type RoundResult,
+  type Row,
+} from './report.js';
 import { selfSignedCert, tlsFrontOfBroker } from '../test/helpers/tls-files.js';
 import { idleSessions, stalledReader, type SessionRun, type StalledReaderResult } from './sessions.js';
 import { roundTrip, throughput } from './workloads.js';
@@ -77,7 +85,9 @@ if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds takes a w
 const sessionCounts = flags.sessions?.split(',').map(Number) ?? (quick ? [1000] : [1000, 5000]);
 
 const secret = randomBytes(32).toString('hex');
-const token = () => signToken(secret, { expiresIn: 24 * 3600 });
+/** The subject of the bench's tokens: what Warren stamps as `x-warren-user`. */
+const TOKEN_SUBJECT = 'bench';
+const token = () => signToken(secret, { sub: TOKEN_SUBJECT, expiresIn: 24 * 3600 });
 const clients: ClientName[] = ['amqp-client.js', ...((await loadWarrenClient()) ? (['warren client'] as const) : [])];
 
 interface Target {
@@ -105,6 +115,26 @@ const targets: Target[] = [
           url: `ws://127.0.0.1:${server.port}/`,
           username: 'guest',
           password: async () => 'guest',
+        },
+      };
+    },
+  },
+  {
+    // The pipe again, its client setting the header that Warren's gateway stamps on every publish, with the
+    // same name and value: the broker and the consumer get the same bytes as through Warren, so the ratio to
+    // this row is the gateway's own cost.
+    name: PIPE_WITH_HEADER,
+    kind: 'ws',
+    start: async () => {
+      const server = await startBarePipeProcess(brokerPort);
+      return {
+        server,
+        endpoint: {
+          kind: 'ws',
+          url: `ws://127.0.0.1:${server.port}/`,
+          username: 'guest',
+          password: async () => 'guest',
+          headers: { 'x-warren-user': TOKEN_SUBJECT },
         },
       };
     },
