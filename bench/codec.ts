@@ -166,7 +166,9 @@ function readmeSection(
     `Measured by \`npm run bench:codec\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores ` +
       `(${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}; median ops/s of ${RUNS} runs × ` +
       `${RUN_MS} ms per row, the rows interleaved. publish/deliver = method + header + 256 B body frames; ` +
-      'ack = one method frame. Figures: `bench/results/codec.json`.',
+      'ack = one method frame. Each encoder ends where its library sends: Warren (its client) and amqp-client.js ' +
+      'with a view of their own buffer, which WebSocket.send copies; amqplib with the Buffers it makes for every message. ' +
+      'Figures: `bench/results/codec.json`.',
     '',
     `| ${header!.join(' | ')} |`,
     `| --- | --- | ${header!

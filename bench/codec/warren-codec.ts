@@ -29,10 +29,12 @@ function warrenDecode(chunk: Uint8Array): number {
   return warrenSink;
 }
 
+// As the client sends them: a view of the writer's buffer, which WebSocket.send copies (see takeView),
+// as amqp-client.js's path (amqp-client-codec.ts) ends with a view of its pooled buffer.
 export const warrenEncode = {
-  publish: () => warrenWriter.message(CHANNEL, PUBLISH, WARREN_PROPS, BODY, FRAME_MAX).take(),
-  deliver: () => warrenWriter.message(CHANNEL, DELIVER, WARREN_PROPS, BODY, FRAME_MAX).take(),
-  ack: () => warrenWriter.method(CHANNEL, ACK).take(),
+  publish: () => warrenWriter.message(CHANNEL, PUBLISH, WARREN_PROPS, BODY, FRAME_MAX).takeView(),
+  deliver: () => warrenWriter.message(CHANNEL, DELIVER, WARREN_PROPS, BODY, FRAME_MAX).takeView(),
+  ack: () => warrenWriter.method(CHANNEL, ACK).takeView(),
 };
 
 export { warrenDecode };
