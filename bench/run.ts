@@ -96,6 +96,22 @@ interface Target {
   start(): Promise<{ endpoint: Endpoint; server?: ServerProcess }>;
 }
 
+/** A bare WebSocket→TCP pipe in a process of its own; its clients publish with `headers`, if given. */
+function pipeTarget(name: string, headers?: Record<string, string>): Target {
+  return {
+    name,
+    kind: 'ws',
+    start: async () => {
+      const server = await startBarePipeProcess(brokerPort);
+      const url = `ws://127.0.0.1:${server.port}/`;
+      return {
+        server,
+        endpoint: { kind: 'ws', url, username: 'guest', password: async () => 'guest', ...(headers && { headers }) },
+      };
+    },
+  };
+}
+
 const targets: Target[] = [
   {
     name: 'direct TCP',
@@ -103,42 +119,11 @@ const targets: Target[] = [
     start: () =>
       Promise.resolve({ endpoint: { kind: 'tcp', url: broker, username: 'guest', password: async () => 'guest' } }),
   },
-  {
-    name: 'bare WS pipe',
-    kind: 'ws',
-    start: async () => {
-      const server = await startBarePipeProcess(brokerPort);
-      return {
-        server,
-        endpoint: {
-          kind: 'ws',
-          url: `ws://127.0.0.1:${server.port}/`,
-          username: 'guest',
-          password: async () => 'guest',
-        },
-      };
-    },
-  },
-  {
-    // The pipe again, its client setting the header that Warren's gateway stamps on every publish, with the
-    // same name and value: the broker and the consumer get the same bytes as through Warren, so the ratio to
-    // this row is the gateway's own cost.
-    name: PIPE_WITH_HEADER,
-    kind: 'ws',
-    start: async () => {
-      const server = await startBarePipeProcess(brokerPort);
-      return {
-        server,
-        endpoint: {
-          kind: 'ws',
-          url: `ws://127.0.0.1:${server.port}/`,
-          username: 'guest',
-          password: async () => 'guest',
-          headers: { 'x-warren-user': TOKEN_SUBJECT },
-        },
-      };
-    },
-  },
+  pipeTarget('bare WS pipe'),
+  // The pipe again, its client setting the header that Warren's gateway stamps on every publish, with the
+  // same name and value: the broker and the consumer get the same bytes as through Warren, so the ratio to
+  // this row is the gateway's own cost.
+  pipeTarget(PIPE_WITH_HEADER, { 'x-warren-user': TOKEN_SUBJECT }),
   ...transports.map((transport): Target => ({
     name: `Warren ${transport}`,
     kind: 'ws',
