@@ -8,9 +8,12 @@ export const ErrorCode = {
   ConnectionClosed: 'ERR_CONNECTION_CLOSED',
   /** The broker closed the channel (`replyCode` 404, 406, 403…); the channel is unusable. */
   ChannelClosed: 'ERR_CHANNEL_CLOSED',
-  /** The socket dropped while the operation was in flight (an RPC, an unconfirmed publish). */
+  /**
+   * The socket dropped while the operation was in flight (an RPC, an unconfirmed publish). Also, usually,
+   * why reconnecting gave up after `maxAttempts`: the connection closes with the last attempt's error.
+   */
   ConnectionLost: 'ERR_CONNECTION_LOST',
-  /** The connection or channel was closed by this client, or gave up reconnecting. */
+  /** The connection or channel was closed by this client (`close()`). */
   Closed: 'ERR_CLOSED',
   /** Waited longer than allowed: to connect, or for a writable connection (`waitTimeout`), or for an RPC reply. */
   Timeout: 'ERR_TIMEOUT',
