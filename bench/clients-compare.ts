@@ -1,16 +1,16 @@
 /**
- * `node dist/bench/clients-compare.js [--runs 3] [--broker URL] [--transport ws|uws]`:
+ * `node dist/bench/clients-compare.js [--runs 3] [--broker URL] [--transport ws|uws] [--chromium]`:
  * amqp-client.js's AMQPWebSocketClient against Warren's client through one
  * gateway process, interleaved run by run so both see the same machine load;
  * prints each run and the medians (msgs/s, RTT p50/p99, and the CPU time per
- * message of this process, which runs both clients).
+ * message of what runs both clients: this process, or with `--chromium`, headless Chromium).
  */
 import { randomBytes } from 'node:crypto';
 import { signToken } from '../test/helpers/gateway.js';
-import type { ClientName, Endpoint } from './clients.js';
+import { startChromiumClients } from './chromium-clients.js';
+import { inThisProcess, type ClientName, type ClientRunner, type Endpoint } from './clients.js';
 import { median } from './median.js';
 import { startGatewayProcess } from './processes.js';
-import { roundTrip, throughput } from './workloads.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {
@@ -24,6 +24,9 @@ const small = { count: Number(arg('--small', '50000')), size: 256, window: 5000 
 const large = { count: Number(arg('--large', '1000')), size: 64 * 1024, window: 64 };
 const rttCount = Number(arg('--rtt', '1000'));
 const only = arg('--only', '');
+const chromium = argv.includes('--chromium') ? await startChromiumClients() : undefined;
+if (argv.includes('--chromium') && chromium === undefined) throw new Error('--chromium: Chromium is not installed');
+const runner: ClientRunner = chromium ?? inThisProcess;
 
 const secret = randomBytes(32).toString('hex');
 const gateway = await startGatewayProcess({ transport, broker, secret });
@@ -45,23 +48,28 @@ try {
   for (let run = 1; run <= runs; run++) {
     // Alternate which client goes first, so neither always runs on a warmer broker.
     for (const client of run % 2 === 1 ? clients : [...clients].reverse()) {
-      const s = await throughput(client, endpoint, small.count, small.size, small.window);
-      const l = await throughput(client, endpoint, large.count, large.size, large.window);
-      const r = await roundTrip(client, endpoint, rttCount);
-      const f = {
-        small: s.msgsPerSec,
-        large: l.msgsPerSec,
-        p50: r.p50Ms,
-        p99: r.p99Ms,
-        cpuSmall: s.clientCpuUsPerMsg,
-        cpuLarge: l.clientCpuUsPerMsg,
-      };
+      const [s, cpuSmall] = await withClientCpu(small.count, () =>
+        runner.throughput(client, endpoint, small.count, small.size, small.window),
+      );
+      const [l, cpuLarge] = await withClientCpu(large.count, () =>
+        runner.throughput(client, endpoint, large.count, large.size, large.window),
+      );
+      const r = await runner.roundTrip(client, endpoint, rttCount);
+      const f = { small: s.msgsPerSec, large: l.msgsPerSec, p50: r.p50Ms, p99: r.p99Ms, cpuSmall, cpuLarge };
       results.get(client)!.push(f);
       console.log(`run ${run} ${client.padEnd(15)} ${fmt(f)}`);
     }
   }
 } finally {
   await gateway.stop();
+  await chromium?.close();
+}
+
+/** Runs `work`, and the clients' CPU time during it per message. */
+async function withClientCpu<T>(messages: number, work: () => Promise<T>): Promise<[T, number]> {
+  const before = runner.cpuMs();
+  const result = await work();
+  return [result, ((runner.cpuMs() - before) * 1000) / messages];
 }
 
 const medians = new Map<ClientName, Figures>();

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -119,4 +119,33 @@ export async function startBarePipeProcess(brokerPort: number): Promise<ServerPr
   const port = await freePort();
   // The pipe answers plain HTTP with 426, which is enough to know it listens.
   return start('./bare-pipe-main.js', [String(port), String(brokerPort)], port, `http://127.0.0.1:${port}/`);
+}
+
+/** CPU time (user + system) of process `root` and every live descendant of it, in ms (Chromium and its helpers). */
+export function cpuMsOfTree(root: number): number {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      parents.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone since the directory was read
+    }
+  }
+  const inTree = (pid: number): boolean => {
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parents.get(p)) if (p === root) return true;
+    return false;
+  };
+  let ms = 0;
+  for (const pid of parents.keys()) {
+    if (!inTree(pid)) continue;
+    try {
+      ms += cpuMsOf(pid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return ms;
 }

@@ -24,6 +24,8 @@ export interface RoundResult {
 export interface Row {
   readonly target: string;
   readonly client: ClientName;
+  /** Where the clients ran: in the bench's process (absent), or in headless Chromium. */
+  readonly runtime?: 'chromium';
   readonly rounds: RoundResult[];
   /** The first error of a round that failed; the other rounds still count. */
   error?: string;
@@ -46,12 +48,23 @@ function pairedRatio(a: Row, b: Row, figure: (r: RoundResult) => number): { medi
   return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
 }
 
+/** How many messages each throughput workload sends. */
+interface Counts {
+  readonly small: { readonly count: number };
+  readonly large: { readonly count: number };
+}
+
 export interface BenchReport {
   readonly date: string;
   readonly quick: boolean;
   readonly broker: string;
   readonly machine: { readonly cpus: number; readonly cpu: string; readonly node: string };
-  readonly workloads: Record<string, unknown>;
+  readonly workloads: Counts & {
+    readonly rttCount: number;
+    readonly rounds: number;
+    /** Those of the rows in Chromium (absent in reports from before they were measured). */
+    readonly inChromium?: Counts & { readonly rttCount: number };
+  };
   readonly rows: Row[];
   /** Per backend, the median of its runs; `bytesPerSessionRuns` has every run's figure at the largest count. */
   readonly sessions: (SessionRun & { readonly transport: string; readonly bytesPerSessionRuns: number[] })[];
@@ -65,14 +78,13 @@ const n = (x: number | undefined, digits = 0) =>
     ? '—'
     : x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-function markdown(report: BenchReport): string {
-  const lines: string[] = [];
-  const w = report.workloads as { small: { count: number }; large: { count: number }; rttCount: number };
-  lines.push(
-    `| path | client | ${n(w.small.count)} × 256 B msgs/s | ${n(w.large.count)} × 64 KiB msgs/s | RTT p50 ms | RTT p99 ms | server CPU µs/msg, 256 B | 64 KiB | clients' CPU µs/msg, 256 B | 64 KiB | broker CPU µs/msg, 256 B | 64 KiB |`,
+/** The throughput table of the rows whose clients ran in `runtime`. */
+function rowTable(report: BenchReport, runtime: Row['runtime'], counts: Counts, clientsCpu: string): string[] {
+  const lines = [
+    `| path | client | ${n(counts.small.count)} × 256 B msgs/s | ${n(counts.large.count)} × 64 KiB msgs/s | RTT p50 ms | RTT p99 ms | server CPU µs/msg, 256 B | 64 KiB | ${clientsCpu} CPU µs/msg, 256 B | 64 KiB | broker CPU µs/msg, 256 B | 64 KiB |`,
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  );
-  for (const r of report.rows) {
+  ];
+  for (const r of report.rows.filter((row) => row.runtime === runtime)) {
     const err = r.error === undefined ? '' : ` (${r.error.slice(0, 60)})`;
     const m = (figure: (x: RoundResult) => number | undefined, digits = 0) => n(rowMedian(r, figure), digits);
     lines.push(
@@ -81,6 +93,16 @@ function markdown(report: BenchReport): string {
         `${m((x) => x.small.clientCpuUsPerMsg, 1)} | ${m((x) => x.large.clientCpuUsPerMsg)} | ` +
         `${m((x) => x.brokerCpuUsPerMsg?.small, 1)} | ${m((x) => x.brokerCpuUsPerMsg?.large)} |`,
     );
+  }
+  return lines;
+}
+
+function markdown(report: BenchReport): string {
+  const w = report.workloads;
+  const lines = rowTable(report, undefined, w, "clients'");
+  if (w.inChromium !== undefined && report.rows.some((r) => r.runtime === 'chromium')) {
+    lines.push('', 'The same paths with both clients in headless Chromium:', '');
+    lines.push(...rowTable(report, 'chromium', w.inChromium, "Chromium's"));
   }
   lines.push(
     '',
@@ -112,18 +134,22 @@ function markdown(report: BenchReport): string {
 function goals(report: BenchReport): string[] {
   const out: string[] = [];
   const range = (r: { min: number; max: number }) => `${n(r.min, 2)}–${n(r.max, 2)}`;
+  /** The row of `target` whose client is `client` and ran where `row`'s did. */
+  const rowOf = (row: Row, target: string, client = row.client) =>
+    report.rows.find((r) => r.target === target && r.client === client && r.runtime === row.runtime);
+  const label = (row: Row) => `${row.target}${row.runtime === 'chromium' ? ' (in Chromium)' : ''}`;
   for (const row of report.rows.filter((r) => r.target.startsWith('Warren'))) {
-    const bare = report.rows.find((r) => r.target === 'bare WS pipe' && r.client === row.client);
+    const bare = rowOf(row, 'bare WS pipe');
     if (bare === undefined) continue;
     const rs = pairedRatio(row, bare, (r) => r.small.msgsPerSec);
     const rl = pairedRatio(row, bare, (r) => r.large.msgsPerSec);
     const dp50 = rowMedian(row, (r) => r.rtt.p50Ms) - rowMedian(bare, (r) => r.rtt.p50Ms);
     // Not a goal: the same ratio against the pipe whose messages carry the stamp's bytes too.
-    const same = report.rows.find((r) => r.target === PIPE_WITH_HEADER && r.client === row.client);
+    const same = rowOf(row, PIPE_WITH_HEADER);
     const hs = same === undefined ? undefined : pairedRatio(row, same, (r) => r.small.msgsPerSec);
     const hl = same === undefined ? undefined : pairedRatio(row, same, (r) => r.large.msgsPerSec);
     out.push(
-      `${row.target} / ${row.client}: throughput ${n(rs.median, 2)}× (256 B; rounds ${range(rs)}) and ` +
+      `${label(row)} / ${row.client}: throughput ${n(rs.median, 2)}× (256 B; rounds ${range(rs)}) and ` +
         `${n(rl.median, 2)}× (64 KiB; rounds ${range(rl)}) of the bare pipe ` +
         `(goal ≥ 0.95: ${rs.median >= 0.95 && rl.median >= 0.95 ? 'met' : 'missed'}); ` +
         (hs === undefined || hl === undefined
@@ -135,12 +161,12 @@ function goals(report: BenchReport): string[] {
   }
   // Warren's client against amqp-client.js through the same gateway.
   for (const row of report.rows.filter((r) => r.target.startsWith('Warren') && r.client === 'warren client')) {
-    const other = report.rows.find((r) => r.target === row.target && r.client === 'amqp-client.js');
+    const other = rowOf(row, row.target, 'amqp-client.js');
     if (other === undefined) continue;
     const rs = pairedRatio(row, other, (r) => r.small.msgsPerSec);
     const rl = pairedRatio(row, other, (r) => r.large.msgsPerSec);
     out.push(
-      `${row.target}: Warren's client ${n(rs.median, 2)}× (256 B; rounds ${range(rs)}) and ${n(rl.median, 2)}× ` +
+      `${label(row)}: Warren's client ${n(rs.median, 2)}× (256 B; rounds ${range(rs)}) and ${n(rl.median, 2)}× ` +
         `(64 KiB; rounds ${range(rl)}) amqp-client.js's throughput (goal ≥ 1.2: ${rs.median >= 1.2 && rl.median >= 1.2 ? 'met' : 'missed'})`,
     );
   }
@@ -199,7 +225,7 @@ export async function writeReport(report: BenchReport): Promise<void> {
       `${report.machine.cpus} cores (${report.machine.cpu}), Node ${report.machine.node}, RabbitMQ 3.10 on the same machine. ` +
       'Every server under test runs in its own process; one publisher and one consumer session (noAck), ' +
       'the publisher at most a window ahead of the consumer. ' +
-      `Each row ran ${(report.workloads as { rounds: number }).rounds} rounds after a warm-up round that is not counted; in a round every row ran a workload before any row ran the next, ` +
+      `Each row ran ${report.workloads.rounds} rounds after a warm-up round that is not counted; in a round every row ran a workload before any row ran the next, ` +
       'starting one row later each round. The table shows medians, and each ratio below is the median of the ratios ' +
       'within a round, of runs seconds apart (the range is the lowest and highest round). ' +
       "Warren's rows carry more than the pipe's: the gateway stamps every publish with the `x-warren-user` header " +
@@ -210,7 +236,12 @@ export async function writeReport(report: BenchReport): Promise<void> {
       'and both clients share the cores). Server CPU is the user + system time of the server process per message ' +
       "during each throughput run, both directions; clients' CPU is the same for the bench process, which runs the " +
       "publisher and the consumer (Warren's client as pages get it: the ESM bundle), and broker CPU for the broker's " +
-      'process (found through /proc; it does the most work of all, so it sets the pace on two cores). Idle sessions: each backend measured in up to 3 fresh gateways, ' +
+      'process (found through /proc; it does the most work of all, so it sets the pace on two cores). ' +
+      'The second table has the same paths with both clients in headless Chromium, where pages run them: a page ' +
+      "loads Warren's `warren.mjs` and amqp-client.js's `amqp-websocket-client.mjs` and runs the same workload code " +
+      "over the browser's WebSocket. Chromium runs on its own there, not under playwright-core: a DevTools client " +
+      'makes it copy every WebSocket frame into an event, which cut its 64 KiB rate to a third. ' +
+      "Its CPU is that of all Chromium's processes. Idle sessions: each backend measured in up to 3 fresh gateways, " +
       'the median shown (RSS moves with when V8 last collected). Stalled browser: a raw client stops reading while ' +
       'the broker pushes 256 KiB messages at it, and growth is the peak RSS over 3 s from the start; the amqp:// row runs ' +
       'in the last idle-session gateway, the amqps:// row in a fresh one whose broker link goes through a TLS front in the ' +

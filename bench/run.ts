@@ -9,8 +9,14 @@
  * medians: on a 2-core machine that the broker, the server under test and both
  * clients share, one run of a row is not enough.
  *
- * For iterating on one part: `--only throughput` (the throughput and RTT rows)
- * or `--only sessions` (idle sessions), `--transport ws|uws` (Warren's rows for
+ * Each path is measured with the clients in this process (over the `ws`
+ * package) and again in headless Chromium, where pages run them (over the
+ * browser's WebSocket), with fewer messages: amqp-client.js is slower there.
+ * Without Chromium at /usr/bin/chromium the Chromium rows are left out.
+ *
+ * For iterating on one part: `--only throughput` (the throughput and RTT rows
+ * with the clients in Node), `--only chromium` (the same in Chromium) or
+ * `--only sessions` (idle sessions), `--transport ws|uws` (Warren's rows for
  * one backend), `--sessions 1000,5000` (the idle-session counts). A partial run
  * prints its tables and writes nothing.
  */
@@ -18,7 +24,8 @@ import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { signToken } from '../test/helpers/gateway.js';
-import { loadWarrenClient, type ClientName, type Endpoint } from './clients.js';
+import { CHROMIUM, startChromiumClients } from './chromium-clients.js';
+import { inThisProcess, loadWarrenClient, type ClientName, type ClientRunner, type Endpoint } from './clients.js';
 import { listeningProcess } from './listening-process.js';
 import { cpuMsOf, startBarePipeProcess, startGatewayProcess, type ServerProcess } from './processes.js';
 import {
@@ -32,10 +39,9 @@ import {
 } from './report.js';
 import { selfSignedCert, tlsFrontOfBroker } from '../test/helpers/tls-files.js';
 import { idleSessions, stalledReader, type SessionRun, type StalledReaderResult } from './sessions.js';
-import { roundTrip, throughput } from './workloads.js';
 
 const usage =
-  'usage: npm run bench -- [--quick] [--broker URL] [--rounds N] [--only throughput|sessions] ' +
+  'usage: npm run bench -- [--quick] [--broker URL] [--rounds N] [--only throughput|chromium|sessions] ' +
   '[--transport ws|uws] [--sessions 1000,5000]';
 const flags = (() => {
   try {
@@ -62,8 +68,8 @@ if (flags.help === true) {
 const quick = flags.quick === true;
 const broker = flags.broker ?? 'amqp://guest:guest@127.0.0.1:5672';
 const only = flags.only;
-if (only !== undefined && only !== 'throughput' && only !== 'sessions') {
-  throw new Error(`--only takes throughput or sessions, not ${only}`);
+if (only !== undefined && only !== 'throughput' && only !== 'chromium' && only !== 'sessions') {
+  throw new Error(`--only takes throughput, chromium or sessions, not ${only}`);
 }
 const transportArg = flags.transport;
 if (transportArg !== undefined && transportArg !== 'ws' && transportArg !== 'uws') {
@@ -80,6 +86,8 @@ const scale = quick ? 0.1 : 1;
 const small = { count: Math.round(100_000 * scale), size: 256, window: 5000 };
 const large = { count: Math.round(2000 * scale), size: 64 * 1024, window: 64 };
 const rttCount = quick ? 300 : 2000;
+/** The workloads of the rows in Chromium: fewer small messages, as amqp-client.js moves about 10,000 a second there. */
+const inChromium = { small: { ...small, count: Math.round(20_000 * scale) }, large, rttCount: quick ? 300 : 1000 };
 const rounds = Number(flags.rounds ?? (quick ? 1 : 5));
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds takes a whole number ≥ 1, not ${flags.rounds}`);
 const sessionCounts = flags.sessions?.split(',').map(Number) ?? (quick ? [1000] : [1000, 5000]);
@@ -137,10 +145,12 @@ const targets: Target[] = [
   })),
 ];
 
-/** A row, with where its runs go. */
+/** A row, with where its runs go and where its clients run. */
 interface RunningRow extends Row {
   readonly endpoint: Endpoint;
   readonly server?: ServerProcess | undefined;
+  readonly runner: ClientRunner;
+  readonly workloads: typeof inChromium;
 }
 
 /** What one round of a row has measured so far. */
@@ -157,21 +167,19 @@ interface RoundParts {
 /** Each workload of a round, for one row: its result goes into the round's parts. */
 const measure: Record<'small' | 'large' | 'rtt', (row: RunningRow, part: RoundParts) => Promise<void>> = {
   small: async (row, part) => {
-    [part.small, part.serverCpuUsPerMsg.small, part.brokerCpuUsPerMsg.small] = await withCpu(
-      row.server,
-      small.count,
-      () => throughput(row.client, row.endpoint, small.count, small.size, small.window),
+    [part.small, part.serverCpuUsPerMsg.small, part.brokerCpuUsPerMsg.small] = await measuredThroughput(
+      row,
+      row.workloads.small,
     );
   },
   large: async (row, part) => {
-    [part.large, part.serverCpuUsPerMsg.large, part.brokerCpuUsPerMsg.large] = await withCpu(
-      row.server,
-      large.count,
-      () => throughput(row.client, row.endpoint, large.count, large.size, large.window),
+    [part.large, part.serverCpuUsPerMsg.large, part.brokerCpuUsPerMsg.large] = await measuredThroughput(
+      row,
+      row.workloads.large,
     );
   },
   rtt: async (row, part) => {
-    part.rtt = await roundTrip(row.client, row.endpoint, rttCount);
+    part.rtt = await row.runner.roundTrip(row.client, row.endpoint, row.workloads.rttCount);
   },
 };
 
@@ -181,13 +189,24 @@ const measure: Record<'small' | 'large' | 'rtt', (row: RunningRow, part: RoundPa
 // each row reports its medians, and ratios are taken round by round.
 const servers: ServerProcess[] = [];
 const rows: RunningRow[] = [];
+const chromium = only === undefined || only === 'chromium' ? await startChromiumClients() : undefined;
+if (chromium === undefined && (only === undefined || only === 'chromium')) {
+  console.error(`no Chromium at ${CHROMIUM}: the rows with the clients in Chromium are left out`);
+}
 try {
   for (const target of only === 'sessions' ? [] : targets) {
     const { endpoint, server } = await target.start();
     if (server !== undefined) servers.push(server);
     // amqp-client.js is the only one of the two with a TCP client.
     for (const client of target.kind === 'tcp' ? (['amqp-client.js'] as const) : clients) {
-      rows.push({ target: target.name, client, rounds: [], endpoint, server });
+      if (only !== 'chromium') {
+        const workloads = { small, large, rttCount };
+        rows.push({ target: target.name, client, rounds: [], endpoint, server, runner: inThisProcess, workloads });
+      }
+      if (chromium !== undefined && target.kind === 'ws') {
+        const common = { target: target.name, client, rounds: [], endpoint, server };
+        rows.push({ ...common, runtime: 'chromium', runner: chromium, workloads: inChromium });
+      }
     }
   }
   // A first round, not counted, warms every path (JIT, the broker's memory): without it, the first
@@ -216,6 +235,7 @@ try {
   }
 } finally {
   await Promise.all(servers.map((server) => server.stop()));
+  await chromium?.close();
 }
 
 /** Runs each workload for every row, the rows starting `round` places along; a row that fails stops there. */
@@ -251,15 +271,21 @@ function brokerCpuMs(): number {
   }
 }
 
-/** Runs `work`, and measures the server's and the broker's CPU time during it per message (NaN for either not known). */
-async function withCpu<T>(server: ServerProcess | undefined, messages: number, work: () => Promise<T>) {
-  const perMessage = (ms: number) => (ms * 1000) / messages;
+/**
+ * Runs a throughput workload of `row`, and measures the CPU time per message
+ * of its clients, its server and the broker during it (NaN for one not known).
+ */
+async function measuredThroughput(row: RunningRow, { count, size, window }: typeof small) {
+  const perMessage = (ms: number) => (ms * 1000) / count;
+  const { server, runner } = row;
+  const clientsBefore = runner.cpuMs();
   const serverBefore = server?.cpuMs() ?? NaN;
   const brokerBefore = brokerCpuMs();
-  const result = await work();
+  const result = await runner.throughput(row.client, row.endpoint, count, size, window);
+  const clientCpuUsPerMsg = perMessage(runner.cpuMs() - clientsBefore);
   const serverUs = server === undefined ? NaN : perMessage(server.cpuMs() - serverBefore);
   const brokerUs = perMessage(brokerCpuMs() - brokerBefore);
-  return [result, serverUs, brokerUs] as const;
+  return [{ ...result, clientCpuUsPerMsg }, serverUs, brokerUs] as const;
 }
 
 const stalledMb = quick ? 30 : 100;
@@ -288,7 +314,7 @@ async function stalledReaderOverTls(transport: 'ws' | 'uws'): Promise<StalledRea
 const sessionRounds = quick ? 1 : Math.min(rounds, 3);
 const sessions: BenchReport['sessions'] = [];
 const stalled: BenchReport['stalled'] = [];
-for (const transport of only === 'throughput' ? [] : transports) {
+for (const transport of only === 'throughput' || only === 'chromium' ? [] : transports) {
   const runs: SessionRun[] = [];
   for (let i = 0; i < sessionRounds; i++) {
     const gw = await startGatewayProcess({ transport, broker, secret });
@@ -321,8 +347,8 @@ await (partial ? printReport : writeReport)({
   quick,
   broker: new URL(broker).host,
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
-  workloads: { small, large, rttCount, rounds },
-  rows: rows.map(({ endpoint: _endpoint, server: _server, ...row }) => row),
+  workloads: { small, large, rttCount, rounds, inChromium },
+  rows: rows.map(({ endpoint: _endpoint, server: _server, runner: _runner, workloads: _workloads, ...row }) => row),
   sessions,
   stalled,
 });

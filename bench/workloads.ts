@@ -1,17 +1,45 @@
-import { randomBytes } from 'node:crypto';
-import { openSession, type ClientName, type Endpoint } from './clients.js';
+/**
+ * The benchmark's workloads, over any client that can open a {@link BenchSession}.
+ * Nothing here is Node's: Chromium runs this same module in a page
+ * (see chromium-clients.ts), so the rows measured there do the same work.
+ */
 
 /** Gives up on a workload that stalls, so a broken row cannot hang the run. */
 export const STALL_MS = 30_000;
 
+/** The little the workloads need from a client session: one channel. */
+export interface BenchSession {
+  declareQueue(name: string): Promise<void>;
+  deleteQueue(name: string): Promise<void>;
+  publish(queue: string, body: Uint8Array): Promise<unknown>;
+  consume(queue: string, onBody: (body: Uint8Array) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens one session of the client under test (a connection with one channel). */
+export type OpenSession = () => Promise<BenchSession>;
+
 export interface ThroughputResult {
   readonly msgsPerSec: number;
   readonly mbPerSec: number;
-  /** CPU time (user + system) of this process, which runs both clients, per message. */
+  /** CPU time (user + system) of whatever runs both clients (this process, or Chromium), per message. */
   readonly clientCpuUsPerMsg: number;
 }
 
-const queueName = (what: string) => `warren-bench-${what}-${randomBytes(4).toString('hex')}`;
+export interface RttResult {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const queueName = (what: string) => `warren-bench-${what}-${hex(crypto.getRandomValues(new Uint8Array(4)))}`;
+
+/** `size` random bytes (getRandomValues fills at most 64 KiB a call). */
+function randomBody(size: number): Uint8Array {
+  const body = new Uint8Array(size);
+  for (let at = 0; at < size; at += 65536) crypto.getRandomValues(body.subarray(at, at + 65536));
+  return body;
+}
 
 /**
  * One publisher session and one consumer session (noAck). The publisher keeps
@@ -19,15 +47,14 @@ const queueName = (what: string) => `warren-bench-${what}-${randomBytes(4).toStr
  * much its client can buffer; the clock runs from the first publish to the last delivery.
  */
 export async function throughput(
-  client: ClientName,
-  endpoint: Endpoint,
+  open: OpenSession,
   count: number,
   size: number,
   window: number,
-): Promise<ThroughputResult> {
+): Promise<Omit<ThroughputResult, 'clientCpuUsPerMsg'>> {
   const queue = queueName('tp');
-  const consumer = await openSession(client, endpoint);
-  const publisher = await openSession(client, endpoint);
+  const consumer = await open();
+  const publisher = await open();
   try {
     await consumer.declareQueue(queue);
     let received = 0;
@@ -42,9 +69,8 @@ export async function throughput(
         w();
       }
     });
-    const body = randomBytes(size);
+    const body = randomBody(size);
     const started = performance.now();
-    const cpuBefore = process.cpuUsage();
     const deadline = Date.now() + STALL_MS * 4;
     for (let sent = 0; sent < count;) {
       const batchEnd = Math.min(count, received + window);
@@ -57,13 +83,8 @@ export async function throughput(
       if (Date.now() > deadline) throw new Error('throughput run took too long');
     }
     const seconds = (performance.now() - started) / 1000;
-    const cpu = process.cpuUsage(cpuBefore);
     await consumer.deleteQueue(queue);
-    return {
-      msgsPerSec: count / seconds,
-      mbPerSec: (count * size) / seconds / 1e6,
-      clientCpuUsPerMsg: (cpu.user + cpu.system) / count,
-    };
+    return { msgsPerSec: count / seconds, mbPerSec: (count * size) / seconds / 1e6 };
 
     // Woken by the delivery that reaches `until`, whichever it is: a check every 64 deliveries could
     // fall short of it and wait for one that never comes (the publisher waits too).
@@ -83,20 +104,15 @@ export async function throughput(
   }
 }
 
-export interface RttResult {
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-}
-
 /** One session publishes a message, waits for its delivery, and again: one message in flight. */
-export async function roundTrip(client: ClientName, endpoint: Endpoint, count: number): Promise<RttResult> {
+export async function roundTrip(open: OpenSession, count: number): Promise<RttResult> {
   const queue = queueName('rtt');
-  const session = await openSession(client, endpoint);
+  const session = await open();
   try {
     await session.declareQueue(queue);
     let arrived: (() => void) | undefined;
     await session.consume(queue, () => arrived?.());
-    const body = randomBytes(64);
+    const body = randomBody(64);
     const samples: number[] = [];
     const warmup = Math.min(100, count / 10);
     for (let i = 0; i < count + warmup; i++) {
