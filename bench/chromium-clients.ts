@@ -77,7 +77,8 @@ export async function startChromiumClients(): Promise<ChromiumClients | undefine
   const close = async () => {
     process.off('exit', killChild);
     jobs.failAll(new Error('Chromium was closed'));
-    if (child.exitCode === null) {
+    // Without a pid it never started (the 'error' event said why).
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
@@ -86,7 +87,8 @@ export async function startChromiumClients(): Promise<ChromiumClients | undefine
     http.close();
     await rm(profile, { recursive: true, force: true });
   };
-  child.once('exit', () => jobs.failAll(new Error('Chromium exited')));
+  child.once('exit', (code, signal) => jobs.failAll(new Error(`Chromium exited (${signal ?? code})`)));
+  child.once('error', (err) => jobs.failAll(err));
   try {
     await jobs.pageReady(START_MS);
   } catch (err) {
@@ -120,20 +122,24 @@ class JobQueue {
   private readonly running = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   /** The page's request for a job, while none is queued. */
   private waiting: ServerResponse | undefined;
-  private ready: (() => void) | undefined;
+  /** Settles {@link pageReady}: with no error once the page asks for a job, else with why it never will. */
+  private ready: ((error?: Error) => void) | undefined;
   private failed: Error | undefined;
 
-  /** Resolves once the page has asked for its first job. */
+  /** Resolves once the page has asked for its first job; rejects if Chromium goes first, or the time runs out. */
   pageReady(timeoutMs: number): Promise<void> {
+    if (this.failed !== undefined) return Promise.reject(this.failed);
     if (this.waiting !== undefined) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`Chromium did not load the bench page in ${timeoutMs} ms`)),
+        () => this.ready?.(new Error(`Chromium did not load the bench page in ${timeoutMs} ms`)),
         timeoutMs,
       );
-      this.ready = () => {
+      this.ready = (error) => {
         clearTimeout(timer);
-        resolve();
+        this.ready = undefined;
+        if (error === undefined) resolve();
+        else reject(error);
       };
     });
   }
@@ -152,7 +158,6 @@ class JobQueue {
   take(res: ServerResponse): void {
     this.waiting = res;
     this.ready?.();
-    this.ready = undefined;
     this.dispatch();
   }
 
@@ -170,8 +175,10 @@ class JobQueue {
     });
   }
 
+  /** Chromium is gone: every job fails, now and from now on. */
   failAll(error: Error): void {
     this.failed ??= error;
+    this.ready?.(error);
     this.queued.length = 0;
     for (const pending of this.running.values()) pending.reject(error);
     this.running.clear();
