@@ -21,6 +21,7 @@ import type { ClientName, ClientRunner, Endpoint } from './clients.js';
 import { cpuMsOfTree } from './processes.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
+const SETPRIV = '/usr/bin/setpriv';
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 /** How long Chromium may take to load the page. */
 const START_MS = 30_000;
@@ -48,6 +49,8 @@ const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-em
 
 /** Its `cpuMs` is of Chromium's processes: the page's renderer, the network service that runs its sockets, and the rest. */
 export interface ChromiumClients extends ClientRunner {
+  /** Chromium's main process. */
+  readonly pid: number;
   close(): Promise<void>;
 }
 
@@ -71,7 +74,12 @@ export async function startChromiumClients(): Promise<ChromiumClients | undefine
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const profile = await mkdtemp(join(tmpdir(), 'warren-bench-chromium-'));
   const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/`;
-  const child = spawn(CHROMIUM, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, url], { stdio: 'ignore' });
+  const chromiumArgs = [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, url];
+  // Through setpriv (util-linux), the kernel kills Chromium when this process dies, however it dies: a
+  // signal (Ctrl-C, a test runner's timeout) ends it without 'exit' handlers.
+  const child = existsSync(SETPRIV)
+    ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', CHROMIUM, ...chromiumArgs], { stdio: 'ignore' })
+    : spawn(CHROMIUM, chromiumArgs, { stdio: 'ignore' });
   const killChild = () => child.kill('SIGKILL');
   process.once('exit', killChild);
   const close = async () => {
@@ -106,6 +114,7 @@ export async function startChromiumClients(): Promise<ChromiumClients | undefine
       ]),
     roundTrip: async (client, endpoint, count) =>
       jobs.run('roundTrip', [{ name: client, moduleUrl: MODULE_URL[client] }, await pageEndpoint(endpoint), count]),
+    pid: child.pid!,
     cpuMs: () => cpuMsOfTree(child.pid!),
     close,
   };

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { startChromiumClients, type ChromiumClients } from '../../bench/chromium-clients.js';
 import type { ClientName, Endpoint } from '../../bench/clients.js';
@@ -44,4 +47,38 @@ test('a workload that fails in the page rejects with its error, and the page tak
   await assert.rejects(chromium.throughput('warren client', refused, 10, 256, 10), /ACCESS_REFUSED - token is not/);
   const run = await chromium.throughput('warren client', endpoint(), 10, 256, 10);
   assert.ok(run.msgsPerSec > 0);
+});
+
+test('when Chromium dies, the workload it ran and those after it reject at once', async () => {
+  const other = await startChromiumClients();
+  assert.ok(other !== undefined);
+  try {
+    // Long enough to be running still when Chromium is killed.
+    const running = other.throughput('warren client', endpoint(), 1_000_000, 256, 100);
+    setTimeout(() => process.kill(other.pid, 'SIGKILL'), 500);
+    await assert.rejects(running, /Chromium exited \(SIGKILL\)/);
+    await assert.rejects(other.throughput('warren client', endpoint(), 10, 256, 10), /Chromium exited/);
+  } finally {
+    await other.close();
+  }
+});
+
+test('Chromium does not outlive a bench killed by a signal', async () => {
+  // A bench process that starts Chromium, says its pid, and waits to be killed.
+  const script = `
+    const { startChromiumClients } = await import(${JSON.stringify(new URL('../../bench/chromium-clients.js', import.meta.url).href)});
+    const chromium = await startChromiumClients();
+    console.log(chromium.pid);
+    setInterval(() => {}, 1000);
+  `;
+  const bench = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(bench.stdout, 'data')) as [Buffer];
+  const pid = Number(line.toString().trim());
+  assert.ok(existsSync(`/proc/${pid}`), 'Chromium runs');
+  bench.kill('SIGTERM');
+  const deadline = Date.now() + 5000;
+  while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(!existsSync(`/proc/${pid}`), 'Chromium was killed with the bench');
 });
