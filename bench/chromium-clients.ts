@@ -176,7 +176,12 @@ class JobQueue {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       res.writeHead(204).end();
-      const result = JSON.parse(Buffer.concat(chunks).toString('utf8')) as JobResult;
+      let result: JobResult;
+      try {
+        result = JSON.parse(Buffer.concat(chunks).toString('utf8')) as JobResult;
+      } catch (err) {
+        return this.failAll(new Error(`the bench page posted a result that is not JSON (${(err as Error).message})`));
+      }
       const pending = this.running.get(result.id);
       this.running.delete(result.id);
       if (result.ok) pending?.resolve(result.value);
