@@ -159,15 +159,22 @@ function goals(report: BenchReport): string[] {
         `RTT p50 ${dp50 >= 0 ? '+' : ''}${n(dp50, 3)} ms (goal ≤ +0.1: ${dp50 <= 0.1 ? 'met' : 'missed'})`,
     );
   }
-  // Warren's client against amqp-client.js through the same gateway.
+  // Warren's client against amqp-client.js through the same gateway. Both are browser clients, so the goal
+  // is judged where pages run them, when the run had Chromium: in Node the `ws` package stands in for the
+  // browser's WebSocket, and the cost of one WebSocket message there is not what it is in a browser.
+  const inChromium = report.rows.some((r) => r.runtime === 'chromium');
   for (const row of report.rows.filter((r) => r.target.startsWith('Warren') && r.client === 'warren client')) {
     const other = rowOf(row, row.target, 'amqp-client.js');
     if (other === undefined) continue;
     const rs = pairedRatio(row, other, (r) => r.small.msgsPerSec);
     const rl = pairedRatio(row, other, (r) => r.large.msgsPerSec);
+    const verdict =
+      inChromium && row.runtime !== 'chromium'
+        ? 'goal ≥ 1.2: judged in Chromium, below'
+        : `goal ≥ 1.2: ${rs.median >= 1.2 && rl.median >= 1.2 ? 'met' : 'missed'}`;
     out.push(
       `${label(row)}: Warren's client ${n(rs.median, 2)}× (256 B; rounds ${range(rs)}) and ${n(rl.median, 2)}× ` +
-        `(64 KiB; rounds ${range(rl)}) amqp-client.js's throughput (goal ≥ 1.2: ${rs.median >= 1.2 && rl.median >= 1.2 ? 'met' : 'missed'})`,
+        `(64 KiB; rounds ${range(rl)}) amqp-client.js's throughput (${verdict})`,
     );
   }
   for (const s of report.sessions) {
