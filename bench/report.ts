@@ -131,7 +131,7 @@ function markdown(report: BenchReport): string {
 }
 
 /** The issue's goals, each with the figure it is judged on. */
-function goals(report: BenchReport): string[] {
+export function goals(report: BenchReport): string[] {
   const out: string[] = [];
   const range = (r: { min: number; max: number }) => `${n(r.min, 2)}–${n(r.max, 2)}`;
   /** The row of `target` whose client is `client` and ran where `row`'s did. */

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { goals, type BenchReport, type RoundResult, type Row } from '../../bench/report.js';
+import type { ClientName } from '../../bench/clients.js';
+
+// The bench's verdicts on the issues' goals, from made-up rounds: which line judges what.
+
+/** A row whose every round moved `small` and `large` msgs/s. */
+function row(target: string, client: ClientName, small: number, large: number, runtime?: 'chromium'): Row {
+  const round = (i: number): RoundResult => ({
+    round: i,
+    small: { msgsPerSec: small, mbPerSec: 0, clientCpuUsPerMsg: 0 },
+    large: { msgsPerSec: large, mbPerSec: 0, clientCpuUsPerMsg: 0 },
+    rtt: { p50Ms: 0.2, p99Ms: 0.4 },
+  });
+  return { target, client, rounds: [round(0), round(1), round(2)], ...(runtime && { runtime }) };
+}
+
+function report(rows: Row[]): BenchReport {
+  const counts = { small: { count: 100 }, large: { count: 10 } };
+  return {
+    date: '2026-12-06T00:00:00Z',
+    quick: false,
+    broker: '127.0.0.1:5673',
+    machine: { cpus: 2, cpu: 'test', node: 'v20' },
+    workloads: { ...counts, rttCount: 10, rounds: 3 },
+    rows,
+    sessions: [],
+    stalled: [],
+  };
+}
+
+/** Warren ws rows where Warren's client moves `ratio` times what amqp-client.js does, in `runtime`. */
+const clientPair = (ratio: number, runtime?: 'chromium') => [
+  row('Warren ws', 'amqp-client.js', 1000, 100, runtime),
+  row('Warren ws', 'warren client', 1000 * ratio, 100 * ratio, runtime),
+];
+
+test('with Chromium rows, the client goal is judged on them, and the Node line says so', () => {
+  const lines = goals(report([...clientPair(1.1), ...clientPair(1.5, 'chromium')]));
+  assert.deepEqual(
+    lines.filter((l) => l.includes("Warren's client")).map((l) => /\(goal ≥ 1\.2: ([^)]*)\)/.exec(l)?.[1]),
+    ['judged in Chromium, below', 'met'],
+  );
+  assert.match(lines[1]!, /^Warren ws \(in Chromium\): Warren's client 1\.50×/);
+});
+
+test('without Chromium rows, the Node rows judge the client goal', () => {
+  const lines = goals(report(clientPair(1.1)));
+  assert.match(lines[0]!, /^Warren ws: Warren's client 1\.10× .*\(goal ≥ 1\.2: missed\)$/);
+});
+
+test('the gateway goal compares each row with the bare pipe whose client ran in the same place', () => {
+  const lines = goals(
+    report([
+      row('bare WS pipe', 'warren client', 1000, 100),
+      row('bare WS pipe', 'warren client', 2000, 200, 'chromium'),
+      row('Warren ws', 'warren client', 900, 100),
+      row('Warren ws', 'warren client', 2000, 200, 'chromium'),
+    ]),
+  ).filter((l) => l.includes('of the bare pipe'));
+  assert.match(lines[0]!, /^Warren ws \/ warren client: throughput 0\.90× .*\(goal ≥ 0\.95: missed\)/);
+  assert.match(lines[1]!, /^Warren ws \(in Chromium\) \/ warren client: throughput 1\.00× .*\(goal ≥ 0\.95: met\)/);
+});
