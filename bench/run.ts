@@ -86,8 +86,13 @@ const scale = quick ? 0.1 : 1;
 const small = { count: Math.round(100_000 * scale), size: 256, window: 5000 };
 const large = { count: Math.round(2000 * scale), size: 64 * 1024, window: 64 };
 const rttCount = quick ? 300 : 2000;
-/** The workloads of the rows in Chromium: fewer small messages, as amqp-client.js moves about 10,000 a second there. */
-const inChromium = { small: { ...small, count: Math.round(20_000 * scale) }, large, rttCount: quick ? 300 : 1000 };
+/** The workloads of the rows whose clients run in Node, and in Chromium (where amqp-client.js moves fewer small messages). */
+const inNode = { small, large, rttCount };
+const inChromium: typeof inNode = {
+  small: { ...small, count: Math.round(20_000 * scale) },
+  large,
+  rttCount: quick ? 300 : 1000,
+};
 const rounds = Number(flags.rounds ?? (quick ? 1 : 5));
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds takes a whole number ≥ 1, not ${flags.rounds}`);
 const sessionCounts = flags.sessions?.split(',').map(Number) ?? (quick ? [1000] : [1000, 5000]);
@@ -150,7 +155,7 @@ interface RunningRow extends Row {
   readonly endpoint: Endpoint;
   readonly server?: ServerProcess | undefined;
   readonly runner: ClientRunner;
-  readonly workloads: typeof inChromium;
+  readonly workloads: typeof inNode;
 }
 
 /** What one round of a row has measured so far. */
@@ -199,14 +204,19 @@ try {
     if (server !== undefined) servers.push(server);
     // amqp-client.js is the only one of the two with a TCP client.
     for (const client of target.kind === 'tcp' ? (['amqp-client.js'] as const) : clients) {
-      if (only !== 'chromium') {
-        const workloads = { small, large, rttCount };
-        rows.push({ target: target.name, client, rounds: [], endpoint, server, runner: inThisProcess, workloads });
-      }
-      if (chromium !== undefined && target.kind === 'ws') {
-        const common = { target: target.name, client, rounds: [], endpoint, server };
-        rows.push({ ...common, runtime: 'chromium', runner: chromium, workloads: inChromium });
-      }
+      // Each row its own rounds.
+      const row = (runner: ClientRunner, workloads: typeof inNode) => ({
+        target: target.name,
+        client,
+        rounds: [],
+        endpoint,
+        server,
+        runner,
+        workloads,
+      });
+      if (only !== 'chromium') rows.push(row(inThisProcess, inNode));
+      if (chromium !== undefined && target.kind === 'ws')
+        rows.push({ ...row(chromium, inChromium), runtime: 'chromium' });
     }
   }
   // A first round, not counted, warms every path (JIT, the broker's memory): without it, the first
