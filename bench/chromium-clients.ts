@@ -16,7 +16,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Job, JobResult, PageBench, PageEndpoint } from './chromium-page.js';
+import type { Job, JobResult, PageBench, PageClient, PageEndpoint } from './chromium-page.js';
 import type { ClientName, ClientRunner, Endpoint } from './clients.js';
 import { cpuMsOfTree } from './processes.js';
 
@@ -105,20 +105,16 @@ export async function startChromiumClients(): Promise<ChromiumClients | undefine
   }
   return {
     throughput: async (client, endpoint, count, size, window) =>
-      jobs.run('throughput', [
-        { name: client, moduleUrl: MODULE_URL[client] },
-        await pageEndpoint(endpoint),
-        count,
-        size,
-        window,
-      ]),
+      jobs.run('throughput', [pageClient(client), await pageEndpoint(endpoint), count, size, window]),
     roundTrip: async (client, endpoint, count) =>
-      jobs.run('roundTrip', [{ name: client, moduleUrl: MODULE_URL[client] }, await pageEndpoint(endpoint), count]),
+      jobs.run('roundTrip', [pageClient(client), await pageEndpoint(endpoint), count]),
     pid: child.pid!,
     cpuMs: () => cpuMsOfTree(child.pid!),
     close,
   };
 }
+
+const pageClient = (name: ClientName): PageClient => ({ name, moduleUrl: MODULE_URL[name] });
 
 async function pageEndpoint({ url, username, password, headers }: Endpoint): Promise<PageEndpoint> {
   return { url, username, password: await password(), ...(headers && { headers }) };

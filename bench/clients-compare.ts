@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { signToken } from '../test/helpers/gateway.js';
 import { startChromiumClients } from './chromium-clients.js';
-import { inThisProcess, type ClientName, type ClientRunner, type Endpoint } from './clients.js';
+import { inThisProcess, withClientCpu, type ClientName, type ClientRunner, type Endpoint } from './clients.js';
 import { median } from './median.js';
 import { startGatewayProcess } from './processes.js';
 
@@ -48,10 +48,10 @@ try {
   for (let run = 1; run <= runs; run++) {
     // Alternate which client goes first, so neither always runs on a warmer broker.
     for (const client of run % 2 === 1 ? clients : [...clients].reverse()) {
-      const [s, cpuSmall] = await withClientCpu(small.count, () =>
+      const [s, cpuSmall] = await withClientCpu(runner, small.count, () =>
         runner.throughput(client, endpoint, small.count, small.size, small.window),
       );
-      const [l, cpuLarge] = await withClientCpu(large.count, () =>
+      const [l, cpuLarge] = await withClientCpu(runner, large.count, () =>
         runner.throughput(client, endpoint, large.count, large.size, large.window),
       );
       const r = await runner.roundTrip(client, endpoint, rttCount);
@@ -63,13 +63,6 @@ try {
 } finally {
   await gateway.stop();
   await chromium?.close();
-}
-
-/** Runs `work`, and the clients' CPU time during it per message. */
-async function withClientCpu<T>(messages: number, work: () => Promise<T>): Promise<[T, number]> {
-  const before = runner.cpuMs();
-  const result = await work();
-  return [result, ((runner.cpuMs() - before) * 1000) / messages];
 }
 
 const medians = new Map<ClientName, Figures>();

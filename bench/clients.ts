@@ -74,3 +74,14 @@ export const inThisProcess: ClientRunner = {
     return (user + system) / 1000;
   },
 };
+
+/** Runs `work` on `runner`'s clients, and the CPU time they took during it per message, in µs. */
+export async function withClientCpu<T>(
+  runner: ClientRunner,
+  messages: number,
+  work: () => Promise<T>,
+): Promise<[T, number]> {
+  const before = runner.cpuMs();
+  const result = await work();
+  return [result, ((runner.cpuMs() - before) * 1000) / messages];
+}

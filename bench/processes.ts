@@ -34,13 +34,18 @@ function rssOf(pid: number): number {
 /** Clock ticks per second of /proc/<pid>/stat's times: USER_HZ, 100 on Linux. */
 const USER_HZ = 100;
 
-/** CPU time a process has used so far (user + system), in milliseconds, from /proc. */
-export function cpuMsOf(pid: number): number {
+/** A process's parent and the CPU time it has used so far (user + system, in ms), from /proc. */
+function readStat(pid: number): { parent: number; cpuMs: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The fields after the command name (which may hold spaces) start at its closing parenthesis;
-  // utime and stime are the 14th and 15th fields of the whole line.
+  // ppid is the 4th field of the whole line, utime and stime the 14th and 15th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  return { parent: Number(fields[1]), cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ };
+}
+
+/** CPU time a process has used so far (user + system), in milliseconds, from /proc. */
+export function cpuMsOf(pid: number): number {
+  return readStat(pid).cpuMs;
 }
 
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -123,29 +128,22 @@ export async function startBarePipeProcess(brokerPort: number): Promise<ServerPr
 
 /** CPU time (user + system) of process `root` and every live descendant of it, in ms (Chromium and its helpers). */
 export function cpuMsOfTree(root: number): number {
-  const parents = new Map<number, number>();
+  const stats = new Map<number, { parent: number; cpuMs: number }>();
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      parents.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      stats.set(pid, readStat(pid));
     } catch {
       // gone since the directory was read
     }
   }
   const inTree = (pid: number): boolean => {
-    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parents.get(p)) if (p === root) return true;
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = stats.get(p)?.parent)
+      if (p === root) return true;
     return false;
   };
   let ms = 0;
-  for (const pid of parents.keys()) {
-    if (!inTree(pid)) continue;
-    try {
-      ms += cpuMsOf(pid);
-    } catch {
-      // exited meanwhile
-    }
-  }
+  for (const [pid, { cpuMs }] of stats) if (inTree(pid)) ms += cpuMs;
   return ms;
 }

@@ -25,7 +25,14 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { signToken } from '../test/helpers/gateway.js';
 import { CHROMIUM, startChromiumClients } from './chromium-clients.js';
-import { inThisProcess, loadWarrenClient, type ClientName, type ClientRunner, type Endpoint } from './clients.js';
+import {
+  inThisProcess,
+  loadWarrenClient,
+  withClientCpu,
+  type ClientName,
+  type ClientRunner,
+  type Endpoint,
+} from './clients.js';
 import { listeningProcess } from './listening-process.js';
 import { cpuMsOf, startBarePipeProcess, startGatewayProcess, type ServerProcess } from './processes.js';
 import {
@@ -288,11 +295,11 @@ function brokerCpuMs(): number {
 async function measuredThroughput(row: RunningRow, { count, size, window }: typeof small) {
   const perMessage = (ms: number) => (ms * 1000) / count;
   const { server, runner } = row;
-  const clientsBefore = runner.cpuMs();
   const serverBefore = server?.cpuMs() ?? NaN;
   const brokerBefore = brokerCpuMs();
-  const result = await runner.throughput(row.client, row.endpoint, count, size, window);
-  const clientCpuUsPerMsg = perMessage(runner.cpuMs() - clientsBefore);
+  const [result, clientCpuUsPerMsg] = await withClientCpu(runner, count, () =>
+    runner.throughput(row.client, row.endpoint, count, size, window),
+  );
   const serverUs = server === undefined ? NaN : perMessage(server.cpuMs() - serverBefore);
   const brokerUs = perMessage(brokerCpuMs() - brokerBefore);
   return [{ ...result, clientCpuUsPerMsg }, serverUs, brokerUs] as const;
