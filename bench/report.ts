@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { IdleSessionResult, SessionRun, StalledReaderResult } from './sessions.js';
 import type { ClientName } from './clients.js';
-import { median } from './median.js';
+import { median, medianInterval, type MedianInterval } from './median.js';
 import type { RttResult, ThroughputResult } from './workloads.js';
 import { writeReadmeSection } from './readme-section.js';
 
@@ -35,23 +35,29 @@ export interface Row {
 const rowMedian = (row: Row, figure: (r: RoundResult) => number | undefined): number =>
   median(row.rounds.map(figure).filter((x): x is number => x !== undefined));
 
+/** A ratio of two rows' figures: the median of its rounds' ratios, and where the true median lies (see medianInterval). */
+interface PairedRatio extends MedianInterval {
+  readonly median: number;
+}
+
 /**
  * `a`'s figure over `b`'s, taken round by round (the two ran seconds apart,
- * on the same machine load): the median ratio and the range.
+ * on the same machine load): the median ratio and its confidence interval.
  */
-function pairedRatio(a: Row, b: Row, figure: (r: RoundResult) => number): { median: number; min: number; max: number } {
+function pairedRatio(a: Row, b: Row, figure: (r: RoundResult) => number): PairedRatio {
   const ratios: number[] = [];
   for (const ra of a.rounds) {
     const rb = b.rounds.find((r) => r.round === ra.round);
     if (rb !== undefined) ratios.push(figure(ra) / figure(rb));
   }
-  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+  return { median: median(ratios), ...medianInterval(ratios) };
 }
 
 /** How many messages each throughput workload sends. */
 interface Counts {
-  readonly small: { readonly count: number };
-  readonly large: { readonly count: number };
+  /** `window`: how many messages the publisher may be ahead of the consumer (absent in reports from before it varied). */
+  readonly small: { readonly count: number; readonly window?: number };
+  readonly large: { readonly count: number; readonly window?: number };
 }
 
 export interface BenchReport {
@@ -133,7 +139,8 @@ function markdown(report: BenchReport): string {
 /** The issue's goals, each with the figure it is judged on. */
 export function goals(report: BenchReport): string[] {
   const out: string[] = [];
-  const range = (r: { min: number; max: number }) => `${n(r.min, 2)}–${n(r.max, 2)}`;
+  /** A ratio's confidence interval, as `95% CI 0.90–0.98`. */
+  const ci = (r: PairedRatio) => `${Math.floor(r.confidence * 100)}% CI ${n(r.low, 2)}–${n(r.high, 2)}`;
   /** The row of `target` whose client is `client` and ran where `row`'s did. */
   const rowOf = (row: Row, target: string, client = row.client) =>
     report.rows.find((r) => r.target === target && r.client === client && r.runtime === row.runtime);
@@ -149,12 +156,12 @@ export function goals(report: BenchReport): string[] {
     const hs = same === undefined ? undefined : pairedRatio(row, same, (r) => r.small.msgsPerSec);
     const hl = same === undefined ? undefined : pairedRatio(row, same, (r) => r.large.msgsPerSec);
     out.push(
-      `${label(row)} / ${row.client}: throughput ${n(rs.median, 2)}× (256 B; rounds ${range(rs)}) and ` +
-        `${n(rl.median, 2)}× (64 KiB; rounds ${range(rl)}) of the bare pipe ` +
+      `${label(row)} / ${row.client}: throughput ${n(rs.median, 2)}× (256 B; ${ci(rs)}) and ` +
+        `${n(rl.median, 2)}× (64 KiB; ${ci(rl)}) of the bare pipe ` +
         `(goal ≥ 0.95: ${rs.median >= 0.95 && rl.median >= 0.95 ? 'met' : 'missed'}); ` +
         (hs === undefined || hl === undefined
           ? ''
-          : `${n(hs.median, 2)}× (rounds ${range(hs)}) and ${n(hl.median, 2)}× (rounds ${range(hl)}) of the pipe ` +
+          : `${n(hs.median, 2)}× (${ci(hs)}) and ${n(hl.median, 2)}× (${ci(hl)}) of the pipe ` +
             'whose messages carry the same header; ') +
         `RTT p50 ${dp50 >= 0 ? '+' : ''}${n(dp50, 3)} ms (goal ≤ +0.1: ${dp50 <= 0.1 ? 'met' : 'missed'})`,
     );
@@ -173,8 +180,8 @@ export function goals(report: BenchReport): string[] {
         ? 'goal ≥ 1.2: judged in Chromium, below'
         : `goal ≥ 1.2: ${rs.median >= 1.2 && rl.median >= 1.2 ? 'met' : 'missed'}`;
     out.push(
-      `${label(row)}: Warren's client ${n(rs.median, 2)}× (256 B; rounds ${range(rs)}) and ${n(rl.median, 2)}× ` +
-        `(64 KiB; rounds ${range(rl)}) amqp-client.js's throughput (${verdict})`,
+      `${label(row)}: Warren's client ${n(rs.median, 2)}× (256 B; ${ci(rs)}) and ${n(rl.median, 2)}× ` +
+        `(64 KiB; ${ci(rl)}) amqp-client.js's throughput (${verdict})`,
     );
   }
   for (const s of report.sessions) {
@@ -225,34 +232,42 @@ export async function writeReport(report: BenchReport): Promise<void> {
   mkdirSync(root('bench/results'), { recursive: true });
   writeFileSync(root('bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (report.quick) return;
+  const w = report.workloads;
+  const ahead = (counts: Counts) => `${n(counts.small.window)} (256 B) or ${n(counts.large.window)} (64 KiB)`;
   const section = [
     '## Performance',
     '',
     `Measured by \`npm run bench -- --broker amqp://guest:guest@${report.broker}\` on ${report.date.slice(0, 10)}: ` +
       `${report.machine.cpus} cores (${report.machine.cpu}), Node ${report.machine.node}, RabbitMQ 3.10 on the same machine. ` +
-      'Every server under test runs in its own process; one publisher and one consumer session (noAck), ' +
-      'the publisher at most a window ahead of the consumer. ' +
-      `Each row ran ${report.workloads.rounds} rounds after a warm-up round that is not counted; in a round every row ran a workload before any row ran the next, ` +
-      'starting one row later each round. The table shows medians, and each ratio below is the median of the ratios ' +
-      'within a round, of runs seconds apart (the range is the lowest and highest round). ' +
-      "Warren's rows carry more than the pipe's: the gateway stamps every publish with the `x-warren-user` header " +
-      '(the security the pipe lacks), a headers table the broker parses and the consumer decodes on every message. ' +
-      `The \`${PIPE_WITH_HEADER}\` rows are the pipe again, its client setting that header itself (same name and value), ` +
-      "so that the broker and the consumer get the same bytes as through Warren: Warren's ratio to them is the gateway's own cost. " +
-      'On this shared 2-core machine one run of a row moves by tens of percent (the broker, the server under test ' +
-      'and both clients share the cores). Server CPU is the user + system time of the server process per message ' +
-      "during each throughput run, both directions; clients' CPU is the same for the bench process, which runs the " +
-      "publisher and the consumer (Warren's client as pages get it: the ESM bundle), and broker CPU for the broker's " +
-      'process (found through /proc; it does the most work of all, so it sets the pace on two cores). ' +
-      'The second table has the same paths with both clients in headless Chromium, where pages run them: a page ' +
-      "loads Warren's `warren.mjs` and amqp-client.js's `amqp-websocket-client.mjs` and runs the same workload code " +
-      "over the browser's WebSocket. Chromium runs on its own there, not under playwright-core: a DevTools client " +
-      'makes it copy every WebSocket frame into an event, which cut its 64 KiB rate to a third. ' +
-      "Its CPU is that of all Chromium's processes. Idle sessions: each backend measured in up to 3 fresh gateways, " +
-      'the median shown (RSS moves with when V8 last collected). Stalled browser: a raw client stops reading while ' +
-      'the broker pushes 256 KiB messages at it, and growth is the peak RSS over 3 s from the start; the amqp:// row runs ' +
-      'in the last idle-session gateway, the amqps:// row in a fresh one whose broker link goes through a TLS front in the ' +
-      'bench process (a certificate made for the run). Figures of every round: `bench/results/latest.json`.',
+      'Figures of every round: `bench/results/latest.json`.',
+    '',
+    '- **Workloads.** Every server under test runs in its own process. One publisher and one consumer session ' +
+      `(noAck); the publisher at most ${ahead(w)} messages ahead of the consumer` +
+      (w.inChromium === undefined ? '.' : `, in Chromium ${ahead(w.inChromium)}.`),
+    `- **Rounds.** Each row ran ${w.rounds} rounds after a warm-up round that is not counted. In a round every row ` +
+      'ran a workload before any row ran the next, starting one row later each round. On this shared 2-core ' +
+      'machine one run of a row moves by tens of percent (the broker, the server under test and both clients share the cores).',
+    '- **Ratios.** The tables show medians. Each ratio below is the median of the ratios within a round, of runs ' +
+      'seconds apart, with its confidence interval: the k-th lowest to the k-th highest round, for the largest k ' +
+      "that holds the ratio's true median with the confidence shown (it assumes nothing of how runs spread).",
+    "- **The stamp.** Warren's rows carry more than the pipe's: the gateway stamps every publish with the " +
+      '`x-warren-user` header (the security the pipe lacks), a headers table the broker parses and the consumer ' +
+      `decodes on every message. The \`${PIPE_WITH_HEADER}\` rows are the pipe again, its client setting that header ` +
+      'itself (same name and value), so that the broker and the consumer get the same bytes as through Warren: ' +
+      "Warren's ratio to them is the gateway's own cost.",
+    '- **CPU.** Server CPU is the user + system time of the server process per message during each throughput run, ' +
+      "both directions. Clients' CPU is the same for the bench process, which runs the publisher and the consumer " +
+      "(Warren's client as pages get it: the ESM bundle). Broker CPU is the broker's process (found through /proc; " +
+      'it does the most work of all, so it sets the pace on two cores).',
+    '- **In Chromium.** The second table has the same paths with both clients in headless Chromium, where pages run ' +
+      "them: a page loads Warren's `warren.mjs` and amqp-client.js's `amqp-websocket-client.mjs` and runs the same " +
+      "workload code over the browser's WebSocket. Chromium runs on its own there, not under playwright-core: a " +
+      'DevTools client makes it copy every WebSocket frame into an event, which cut its 64 KiB rate to a third. ' +
+      "Its CPU is that of all Chromium's processes.",
+    '- **Idle sessions.** Each backend measured in up to 3 fresh gateways, the median shown (RSS moves with when V8 last collected).',
+    '- **Stalled browser.** A raw client stops reading while the broker pushes 256 KiB messages at it, and growth is ' +
+      'the peak RSS over 3 s from the start. The amqp:// row runs in the last idle-session gateway, the amqps:// row ' +
+      'in a fresh one whose broker link goes through a TLS front in the bench process (a certificate made for the run).',
     '',
     table,
     '',

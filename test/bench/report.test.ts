@@ -62,3 +62,20 @@ test('the gateway goal compares each row with the bare pipe whose client ran in 
   assert.match(lines[0]!, /^Warren ws \/ warren client: throughput 0\.90× .*\(goal ≥ 0\.95: missed\)/);
   assert.match(lines[1]!, /^Warren ws \(in Chromium\) \/ warren client: throughput 1\.00× .*\(goal ≥ 0\.95: met\)/);
 });
+
+test('each ratio shows the interval that holds its median: over 9 rounds, the 2nd to the 8th lowest', () => {
+  // Warren's rate over the pipe's is 0.90, 0.91, … 0.98 in rounds 0…8, given out of order.
+  const ratios = [0.94, 0.9, 0.98, 0.91, 0.97, 0.92, 0.96, 0.93, 0.95];
+  const rounds = (rate: (i: number) => number): RoundResult[] =>
+    ratios.map((_, i) => ({
+      round: i,
+      small: { msgsPerSec: rate(i), mbPerSec: 0, clientCpuUsPerMsg: 0 },
+      large: { msgsPerSec: rate(i), mbPerSec: 0, clientCpuUsPerMsg: 0 },
+      rtt: { p50Ms: 0.2, p99Ms: 0.4 },
+    }));
+  const pipe: Row = { target: 'bare WS pipe', client: 'warren client', rounds: rounds(() => 1000) };
+  const warren: Row = { target: 'Warren ws', client: 'warren client', rounds: rounds((i) => 1000 * ratios[i]!) };
+  const [line] = goals(report([pipe, warren]));
+  assert.match(line!, /throughput 0\.94× \(256 B; 96% CI 0\.91–0\.97\) and 0\.94× \(64 KiB; 96% CI 0\.91–0\.97\)/);
+  assert.match(line!, /\(goal ≥ 0\.95: missed\)/);
+});
