@@ -8,6 +8,8 @@ import { writeReadmeSection } from './readme-section.js';
 
 /** The row of the bare pipe whose client sets the header Warren's gateway stamps (see run.ts). */
 export const PIPE_WITH_HEADER = 'bare WS pipe + header';
+/** Direct TCP again, its client setting that header: what the header costs with no WebSocket and no gateway. */
+export const DIRECT_WITH_HEADER = 'direct TCP + header';
 
 /** One round of one row. */
 export interface RoundResult {
@@ -151,7 +153,9 @@ export function goals(report: BenchReport): string[] {
     const rs = pairedRatio(row, bare, (r) => r.small.msgsPerSec);
     const rl = pairedRatio(row, bare, (r) => r.large.msgsPerSec);
     const dp50 = rowMedian(row, (r) => r.rtt.p50Ms) - rowMedian(bare, (r) => r.rtt.p50Ms);
-    // Not a goal: the same ratio against the pipe whose messages carry the stamp's bytes too.
+    // The same ratio against the pipe whose messages carry the stamp's bytes too: the gateway's own cost,
+    // judged at the same 0.95 (the issue's goal is against the bare pipe; the stamp is the authorization
+    // issue's, and it costs the broker and the consumer whatever carries it).
     const same = rowOf(row, PIPE_WITH_HEADER);
     const hs = same === undefined ? undefined : pairedRatio(row, same, (r) => r.small.msgsPerSec);
     const hl = same === undefined ? undefined : pairedRatio(row, same, (r) => r.large.msgsPerSec);
@@ -161,9 +165,20 @@ export function goals(report: BenchReport): string[] {
         `(goal ≥ 0.95: ${rs.median >= 0.95 && rl.median >= 0.95 ? 'met' : 'missed'}); ` +
         (hs === undefined || hl === undefined
           ? ''
-          : `${n(hs.median, 2)}× (${ci(hs)}) and ${n(hl.median, 2)}× (${ci(hl)}) of the pipe ` +
-            'whose messages carry the same header; ') +
+          : `${n(hs.median, 2)}× (${ci(hs)}) and ${n(hl.median, 2)}× (${ci(hl)}) of the pipe whose messages ` +
+            `carry the same header, the gateway's own cost (≥ 0.95: ${hs.median >= 0.95 && hl.median >= 0.95 ? 'met' : 'missed'}); `) +
         `RTT p50 ${dp50 >= 0 ? '+' : ''}${n(dp50, 3)} ms (goal ≤ +0.1: ${dp50 <= 0.1 ? 'met' : 'missed'})`,
+    );
+  }
+  // What the header alone costs, where nothing but the broker and the client handle it.
+  for (const row of report.rows.filter((r) => r.target === DIRECT_WITH_HEADER)) {
+    const direct = rowOf(row, 'direct TCP');
+    if (direct === undefined) continue;
+    const rs = pairedRatio(row, direct, (r) => r.small.msgsPerSec);
+    const rl = pairedRatio(row, direct, (r) => r.large.msgsPerSec);
+    out.push(
+      `${row.target} / ${row.client}: throughput ${n(rs.median, 2)}× (256 B; ${ci(rs)}) and ${n(rl.median, 2)}× ` +
+        `(64 KiB; ${ci(rl)}) of direct TCP: what the identity header costs the broker and the clients (not a goal)`,
     );
   }
   // Warren's client against amqp-client.js through the same gateway. Both are browser clients, so the goal
@@ -254,7 +269,8 @@ export async function writeReport(report: BenchReport): Promise<void> {
       '`x-warren-user` header (the security the pipe lacks), a headers table the broker parses and the consumer ' +
       `decodes on every message. The \`${PIPE_WITH_HEADER}\` rows are the pipe again, its client setting that header ` +
       'itself (same name and value), so that the broker and the consumer get the same bytes as through Warren: ' +
-      "Warren's ratio to them is the gateway's own cost.",
+      `Warren's ratio to them is the gateway's own cost. The \`${DIRECT_WITH_HEADER}\` row does the same over direct TCP: ` +
+      'what the header costs with no WebSocket and no gateway.',
     '- **CPU.** Server CPU is the user + system time of the server process per message during each throughput run, ' +
       "both directions. Clients' CPU is the same for the bench process, which runs the publisher and the consumer " +
       "(Warren's client as pages get it: the ESM bundle). Broker CPU is the broker's process (found through /proc; " +

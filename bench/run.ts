@@ -39,6 +39,7 @@ import { listeningProcess } from './listening-process.js';
 import { cpuMsOf, startBarePipeProcess, startGatewayProcess, type ServerProcess } from './processes.js';
 import {
   largestCount,
+  DIRECT_WITH_HEADER,
   PIPE_WITH_HEADER,
   printReport,
   writeReport,
@@ -138,18 +139,36 @@ function pipeTarget(name: string, headers?: Record<string, string>): Target {
   };
 }
 
-const targets: Target[] = [
-  {
-    name: 'direct TCP',
+/** The broker itself over TCP (the ceiling); its client publishes with `headers`, if given. */
+function directTarget(name: string, headers?: Record<string, string>): Target {
+  return {
+    name,
     kind: 'tcp',
     start: () =>
-      Promise.resolve({ endpoint: { kind: 'tcp', url: broker, username: 'guest', password: async () => 'guest' } }),
-  },
+      Promise.resolve({
+        endpoint: {
+          kind: 'tcp',
+          url: broker,
+          username: 'guest',
+          password: async () => 'guest',
+          ...(headers && { headers }),
+        },
+      }),
+  };
+}
+
+/** The header Warren's gateway stamps on every publish of the bench's sessions, as a client would set it itself. */
+const STAMP = { 'x-warren-user': TOKEN_SUBJECT };
+
+const targets: Target[] = [
+  directTarget('direct TCP'),
+  // What the header costs the broker and the client where nothing else handles it.
+  directTarget(DIRECT_WITH_HEADER, STAMP),
   pipeTarget('bare WS pipe'),
   // The pipe again, its client setting the header that Warren's gateway stamps on every publish, with the
   // same name and value: the broker and the consumer get the same bytes as through Warren, so the ratio to
   // this row is the gateway's own cost.
-  pipeTarget(PIPE_WITH_HEADER, { 'x-warren-user': TOKEN_SUBJECT }),
+  pipeTarget(PIPE_WITH_HEADER, STAMP),
   ...transports.map((transport): Target => ({
     name: `Warren ${transport}`,
     kind: 'ws',

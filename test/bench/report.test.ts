@@ -79,3 +79,23 @@ test('each ratio shows the interval that holds its median: over 9 rounds, the 2n
   assert.match(line!, /throughput 0\.94× \(256 B; 96% CI 0\.91–0\.97\) and 0\.94× \(64 KiB; 96% CI 0\.91–0\.97\)/);
   assert.match(line!, /\(goal ≥ 0\.95: missed\)/);
 });
+
+test("the gateway's own cost is judged against the pipe that carries the same header, apart from the goal", () => {
+  const lines = goals(
+    report([
+      row('direct TCP', 'amqp-client.js', 2000, 200),
+      row('direct TCP + header', 'amqp-client.js', 1800, 200),
+      row('bare WS pipe', 'warren client', 1000, 100),
+      row('bare WS pipe + header', 'warren client', 900, 100),
+      row('Warren ws', 'warren client', 890, 100),
+      row('Warren uws', 'warren client', 800, 100),
+    ]),
+  );
+  assert.match(lines[0]!, /^Warren ws \/ warren client: throughput 0\.89× .*\(goal ≥ 0\.95: missed\)/);
+  assert.match(
+    lines[0]!,
+    /0\.99× .* of the pipe whose messages carry the same header, the gateway's own cost \(≥ 0\.95: met\)/,
+  );
+  assert.match(lines[1]!, /0\.89× .* the gateway's own cost \(≥ 0\.95: missed\)/);
+  assert.match(lines[2]!, /^direct TCP \+ header \/ amqp-client\.js: throughput 0\.90× .* and 1\.00× .* of direct TCP/);
+});
