@@ -141,8 +141,9 @@ function markdown(report: BenchReport): string {
 /** The issue's goals, each with the figure it is judged on. */
 export function goals(report: BenchReport): string[] {
   const out: string[] = [];
-  /** A ratio's confidence interval, as `95% CI 0.90–0.98`. */
-  const ci = (r: PairedRatio) => `${Math.floor(r.confidence * 100)}% CI ${n(r.low, 2)}–${n(r.high, 2)}`;
+  /** A ratio's confidence interval, as `95% CI 0.90–0.98`; one round (--quick) has none. */
+  const ci = (r: PairedRatio) =>
+    r.confidence > 0 ? `${Math.floor(r.confidence * 100)}% CI ${n(r.low, 2)}–${n(r.high, 2)}` : 'one round';
   /** The row of `target` whose client is `client` and ran where `row`'s did. */
   const rowOf = (row: Row, target: string, client = row.client) =>
     report.rows.find((r) => r.target === target && r.client === client && r.runtime === row.runtime);

@@ -99,3 +99,12 @@ test("the gateway's own cost is judged against the pipe that carries the same he
   assert.match(lines[1]!, /0\.89× .* the gateway's own cost \(≥ 0\.95: missed\)/);
   assert.match(lines[2]!, /^direct TCP \+ header \/ amqp-client\.js: throughput 0\.90× .* and 1\.00× .* of direct TCP/);
 });
+
+test('a ratio of one round (--quick) claims no interval', () => {
+  const one = (target: string, rate: number): Row => ({
+    ...row(target, 'warren client', rate, rate),
+    rounds: [row(target, 'warren client', rate, rate).rounds[0]!],
+  });
+  const [line] = goals(report([one('bare WS pipe', 1000), one('Warren ws', 960)]));
+  assert.match(line!, /throughput 0\.96× \(256 B; one round\) and 0\.96× \(64 KiB; one round\)/);
+});
