@@ -21,8 +21,8 @@ test('median: the middle value, or the mean of the middle two', () => {
 
 test('medianInterval: the widest k-th lowest to k-th highest that reaches 95%, for 6 to 40 values', () => {
   for (let n = 6; n <= 40; n++) {
-    // Shuffled, so the interval must come from sorting, not from the order given.
-    const values = Array.from({ length: n }, (_, i) => ((i * 41) % n) + 1); // 41 is prime to every n here: a permutation of 1…n
+    // 1…n shuffled (41 is prime to every n here), so the interval must come from sorting, not from the order given.
+    const values = Array.from({ length: n }, (_, i) => ((i * 41) % n) + 1);
     const { low, high, confidence } = medianInterval(values);
     const k = low; // value i + 1 is the (i + 1)-th lowest
     assert.equal(high, n + 1 - k, `n=${n}: symmetric`);

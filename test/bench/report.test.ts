@@ -5,15 +5,19 @@ import type { ClientName } from '../../bench/clients.js';
 
 // The bench's verdicts on the issues' goals, from made-up rounds: which line judges what.
 
-/** A row whose every round moved `small` and `large` msgs/s. */
-function row(target: string, client: ClientName, small: number, large: number, runtime?: 'chromium'): Row {
-  const round = (i: number): RoundResult => ({
+/** Rounds whose small and large runs moved `rates[i]` msgs/s in round i. */
+const roundsAt = (rates: readonly number[]): RoundResult[] =>
+  rates.map((rate, i) => ({
     round: i,
-    small: { msgsPerSec: small, mbPerSec: 0, clientCpuUsPerMsg: 0 },
-    large: { msgsPerSec: large, mbPerSec: 0, clientCpuUsPerMsg: 0 },
+    small: { msgsPerSec: rate, mbPerSec: 0, clientCpuUsPerMsg: 0 },
+    large: { msgsPerSec: rate, mbPerSec: 0, clientCpuUsPerMsg: 0 },
     rtt: { p50Ms: 0.2, p99Ms: 0.4 },
-  });
-  return { target, client, rounds: [round(0), round(1), round(2)], ...(runtime && { runtime }) };
+  }));
+
+/** A row of three rounds, each of which moved `small` and `large` msgs/s. */
+function row(target: string, client: ClientName, small: number, large: number, runtime?: 'chromium'): Row {
+  const rounds = roundsAt([small, small, small]).map((r) => ({ ...r, large: { ...r.large, msgsPerSec: large } }));
+  return { target, client, rounds, ...(runtime && { runtime }) };
 }
 
 function report(rows: Row[]): BenchReport {
@@ -66,15 +70,8 @@ test('the gateway goal compares each row with the bare pipe whose client ran in 
 test('each ratio shows the interval that holds its median: over 9 rounds, the 2nd to the 8th lowest', () => {
   // Warren's rate over the pipe's is 0.90, 0.91, … 0.98 in rounds 0…8, given out of order.
   const ratios = [0.94, 0.9, 0.98, 0.91, 0.97, 0.92, 0.96, 0.93, 0.95];
-  const rounds = (rate: (i: number) => number): RoundResult[] =>
-    ratios.map((_, i) => ({
-      round: i,
-      small: { msgsPerSec: rate(i), mbPerSec: 0, clientCpuUsPerMsg: 0 },
-      large: { msgsPerSec: rate(i), mbPerSec: 0, clientCpuUsPerMsg: 0 },
-      rtt: { p50Ms: 0.2, p99Ms: 0.4 },
-    }));
-  const pipe: Row = { target: 'bare WS pipe', client: 'warren client', rounds: rounds(() => 1000) };
-  const warren: Row = { target: 'Warren ws', client: 'warren client', rounds: rounds((i) => 1000 * ratios[i]!) };
+  const pipe: Row = { target: 'bare WS pipe', client: 'warren client', rounds: roundsAt(ratios.map(() => 1000)) };
+  const warren: Row = { target: 'Warren ws', client: 'warren client', rounds: roundsAt(ratios.map((r) => 1000 * r)) };
   const [line] = goals(report([pipe, warren]));
   assert.match(line!, /throughput 0\.94× \(256 B; 96% CI 0\.91–0\.97\) and 0\.94× \(64 KiB; 96% CI 0\.91–0\.97\)/);
   assert.match(line!, /\(goal ≥ 0\.95: missed\)/);
@@ -101,10 +98,7 @@ test("the gateway's own cost is judged against the pipe that carries the same he
 });
 
 test('a ratio of one round (--quick) claims no interval', () => {
-  const one = (target: string, rate: number): Row => ({
-    ...row(target, 'warren client', rate, rate),
-    rounds: [row(target, 'warren client', rate, rate).rounds[0]!],
-  });
+  const one = (target: string, rate: number): Row => ({ target, client: 'warren client', rounds: roundsAt([rate]) });
   const [line] = goals(report([one('bare WS pipe', 1000), one('Warren ws', 960)]));
   assert.match(line!, /throughput 0\.96× \(256 B; one round\) and 0\.96× \(64 KiB; one round\)/);
 });
