@@ -11,6 +11,9 @@ export const PIPE_WITH_HEADER = 'bare WS pipe + header';
 /** Direct TCP again, its client setting that header: what the header costs with no WebSocket and no gateway. */
 export const DIRECT_WITH_HEADER = 'direct TCP + header';
 
+/** How many rounds each row runs unless `--rounds` says otherwise (see run.ts). */
+export const DEFAULT_ROUNDS = 9;
+
 /** One round of one row. */
 export interface RoundResult {
   readonly round: number;
@@ -253,7 +256,8 @@ export async function writeReport(report: BenchReport): Promise<void> {
   const section = [
     '## Performance',
     '',
-    `Measured by \`npm run bench -- --broker amqp://guest:guest@${report.broker}\` on ${report.date.slice(0, 10)}: ` +
+    `Measured by \`npm run bench -- --broker amqp://guest:guest@${report.broker}` +
+      `${w.rounds === DEFAULT_ROUNDS ? '' : ` --rounds ${w.rounds}`}\` on ${report.date.slice(0, 10)}: ` +
       `${report.machine.cpus} cores (${report.machine.cpu}), Node ${report.machine.node}, RabbitMQ 3.10 on the same machine. ` +
       'Figures of every round: `bench/results/latest.json`.',
     '',

@@ -39,6 +39,7 @@ import { listeningProcess } from './listening-process.js';
 import { cpuMsOf, startBarePipeProcess, startGatewayProcess, type ServerProcess } from './processes.js';
 import {
   largestCount,
+  DEFAULT_ROUNDS,
   DIRECT_WITH_HEADER,
   PIPE_WITH_HEADER,
   printReport,
@@ -107,7 +108,7 @@ const inChromium: typeof inNode = {
   large,
   rttCount: quick ? 300 : 1000,
 };
-const rounds = Number(flags.rounds ?? (quick ? 1 : 9));
+const rounds = Number(flags.rounds ?? (quick ? 1 : DEFAULT_ROUNDS));
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds takes a whole number ≥ 1, not ${flags.rounds}`);
 const sessionCounts = flags.sessions?.split(',').map(Number) ?? (quick ? [1000] : [1000, 5000]);
 
