@@ -41,7 +41,8 @@ const minify = terser({
  * Turns off codec features a page does not need, so their code is left out:
  * the short-string paths and the cache of decoded names (see shared/utf8.ts),
  * the protocol header check of the server side, the reuse of split frames'
- * memory and the owner passed to frame callbacks (see shared/frame-splitter.ts),
+ * memory, the unfinished frames left to their owner, and the owner passed to
+ * frame callbacks (see shared/frame-splitter.ts),
  * the hand-written readers of hot methods (see shared/hot-methods.ts), the
  * strict checks and fast path of content headers (see shared/properties.ts),
  * the limit on nested tables (see shared/field-table.ts), FrameWriter's
@@ -51,7 +52,7 @@ const minify = terser({
  */
 const CLIENT_FLAGS = {
   '/shared/utf8.js': ['ASCII_FAST_PATHS', 'NAME_CACHE'],
-  '/shared/frame-splitter.js': ['PROTOCOL_HEADER_CHECK', 'PARTIAL_REUSE', 'CALLBACK_THIS'],
+  '/shared/frame-splitter.js': ['PROTOCOL_HEADER_CHECK', 'PARTIAL_REUSE', 'CALLBACK_THIS', 'CARRY_OVER'],
   '/shared/hot-methods.js': 'HOT_READERS',
   '/shared/properties.js': ['STRICT_HEADERS', 'NO_PROPERTIES_FAST_PATH'],
   '/shared/field-table.js': 'TABLE_DEPTH_LIMIT',

@@ -26,6 +26,13 @@ const PARTIAL_REUSE = true;
 const CALLBACK_THIS = true;
 
 /**
+ * Whether a splitter can leave an unfinished frame to its owner (see
+ * FrameSplitter.carryLimit; the gateway's broker side, whose reads continue
+ * it). rollup.config.mjs turns it off in the browser bundle.
+ */
+const CARRY_OVER = true;
+
+/**
  * One whole frame. It lies in `bytes` (the received chunk where it arrived whole):
  * decoders read its payload in place from `payloadStart` for `size` bytes.
  * `payload` and `raw` make a view on each read, so a relay that forwards `raw`
@@ -112,10 +119,21 @@ export class FrameSplitter {
   /** The memory of the split frame emitted last, since `release` was last called. */
   private emitted: ArrayBuffer | undefined;
   declare private readonly spares: SpareMemory | undefined;
+  /**
+   * A frame of at most this many bytes that a chunk ends in the middle of is
+   * left unread rather than gathered: `push` stops before it and says how many
+   * bytes it left (`leftover`), and the owner begins the next chunk with them,
+   * so the whole frame arrives in one chunk with what follows it. 0 (the
+   * default) leaves nothing. Not in the browser bundle (rollup.config.mjs).
+   */
+  declare carryLimit: number;
+  /** Bytes at the end of the last chunk pushed that were left unread (see `carryLimit`). */
+  declare leftover: number;
 
   constructor(options: FrameSplitterOptions = {}) {
     this.frameMax = options.frameMax ?? FRAME_MIN_SIZE;
     if (PARTIAL_REUSE) this.spares = options.spares;
+    if (CARRY_OVER) this.carryLimit = this.leftover = 0;
     this.headerPending = PROTOCOL_HEADER_CHECK && options.protocolHeader === true ? PROTOCOL_HEADER.length : 0;
   }
 
@@ -137,6 +155,7 @@ export class FrameSplitter {
   push<T>(chunk: Uint8Array, onFrame: (this: T, frame: Frame) => void, self?: T): void {
     let off = 0;
     const length = chunk.length;
+    if (CARRY_OVER) this.leftover = 0;
     if (PROTOCOL_HEADER_CHECK && this.headerPending > 0) {
       off = checkProtocolHeader(chunk, this.headerPending);
       this.headerPending -= off;
@@ -158,6 +177,10 @@ export class FrameSplitter {
         continue;
       }
       if (this.headLength > 0 || length - off < FRAME_HEADER_SIZE) {
+        if (CARRY_OVER && this.headLength === 0 && this.carryLimit >= FRAME_HEADER_SIZE) {
+          this.leftover = length - off;
+          return;
+        }
         const n = Math.min(FRAME_HEADER_SIZE - this.headLength, length - off);
         const head = (this.head ??= new Uint8Array(FRAME_HEADER_SIZE));
         head.set(chunk.subarray(off, off + n), this.headLength);
@@ -176,6 +199,9 @@ export class FrameSplitter {
       if (length - off >= total) {
         this.emit(chunk, off, off + total, onFrame, self);
         off += total;
+      } else if (CARRY_OVER && total <= this.carryLimit) {
+        this.leftover = length - off;
+        return;
       } else {
         const partial = PARTIAL_REUSE ? this.partialOf(total) : new Uint8Array(total);
         partial.set(chunk.subarray(off));

@@ -14,7 +14,7 @@ import {
 } from '../../shared/index.js';
 import { stopEvery, tickEvery, type Periodic } from '../shared-interval.js';
 import { BrokerError, BrokerErrorCode } from './broker-errors.js';
-import { openBrokerSocket, readInto, type ChunkReader } from './broker-socket.js';
+import { carryUpTo, openBrokerSocket, readInto, type ChunkReader } from './broker-socket.js';
 import { HandshakeReader } from './handshake-reader.js';
 import { SpareBuffers } from './spare-buffers.js';
 
@@ -69,6 +69,12 @@ export interface BrokerLinkListener {
  */
 const SPLIT_FRAME_SPARES = new SpareBuffers(1024 * 1024);
 
+/**
+ * The largest frame a read that ends in it leaves to the next (see ReadBuffer):
+ * the default --max-frame-size. Larger ones are gathered apart.
+ */
+const MAX_CARRY = 128 * 1024;
+
 const NO_LISTENER: BrokerLinkListener = {
   brokerFrame: () => {},
   brokerChunkEnd: () => false,
@@ -93,6 +99,8 @@ export class BrokerLink implements Periodic, ChunkReader {
   private closed = false;
   private closing = false;
   private open = false;
+  /** The largest unfinished frame a full read leaves to the next; set once frame_max is. */
+  private carryLimit = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -120,6 +128,8 @@ export class BrokerLink implements Periodic, ChunkReader {
   /** Sends tune-ok and connection.open; resolves on open-ok, rejects with the broker's close. */
   async openVhost(vhost: string, tuning: BrokerTune): Promise<void> {
     this.splitter.frameMax = tuning.frameMax;
+    this.carryLimit = Math.min(tuning.frameMax, MAX_CARRY);
+    carryUpTo(this.socket, this.carryLimit);
     const writer = new FrameWriter();
     writer.method(0, { name: 'connection.tuneOk', args: tuning });
     writer.method(0, { name: 'connection.open', args: { virtualHost: vhost } });
@@ -181,6 +191,8 @@ export class BrokerLink implements Periodic, ChunkReader {
   /** One chunk read from the socket (see {@link ChunkReader}). */
   read(chunk: Uint8Array, shared: boolean, full: boolean): boolean {
     this.lastRead = Date.now();
+    // Only a socket that streams reads again at once, into memory of its own that can hold what is left.
+    this.splitter.carryLimit = full ? this.carryLimit : 0;
     try {
       this.splitter.push(chunk, this.dispatch, this);
     } catch (err) {
@@ -195,6 +207,11 @@ export class BrokerLink implements Periodic, ChunkReader {
     // A split frame's memory is kept for the next only while the socket streams (see ReadBuffer).
     this.splitter.release(held, full);
     return held;
+  }
+
+  /** What the last chunk left unread, for the next to begin with (see {@link ChunkReader}). */
+  get leftover(): number {
+    return this.splitter.leftover;
   }
 
   handleDrain(): void {

@@ -12,6 +12,11 @@ export interface ChunkReader {
    * memory must not be read into again.
    */
   read(chunk: Uint8Array, shared: boolean, full: boolean): boolean;
+  /**
+   * Bytes at the end of the last chunk that `read` left unread (the start of a
+   * frame, after a full read only): the next chunk begins with them (see ReadBuffer).
+   */
+  readonly leftover?: number;
 }
 
 /** Whom a socket's reads go to, and where they go into. */
@@ -21,8 +26,9 @@ type ReadingSocket = Socket & { [READER]: ChunkReader; [READS]: ReadBuffer };
 
 function onBrokerRead(this: ReadingSocket, nread: number): boolean {
   const reads = this[READS];
-  const held = this[READER].read(reads.current.subarray(0, nread), reads.shared, reads.full(nread));
-  reads.advance(nread, held);
+  const reader = this[READER];
+  const held = reader.read(reads.chunk(nread), reads.shared, reads.full(nread));
+  reads.advance(nread, held, reader.leftover);
   // False would stop reading; the link pauses the socket itself.
   return true;
 }
@@ -42,6 +48,11 @@ export interface BrokerSocketOptions {
 /** Sends `socket`'s reads, from now on, to `reader` (the handshake's, then the link's). */
 export function readInto(socket: Socket, reader: ChunkReader): void {
   (socket as ReadingSocket)[READER] = reader;
+}
+
+/** Lets `socket`'s reader leave up to `bytes` of an unfinished frame to the next read (see ReadBuffer). */
+export function carryUpTo(socket: Socket, bytes: number): void {
+  (socket as ReadingSocket)[READS].maxCarry = bytes;
 }
 
 /**

@@ -3,7 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { FrameType, FrameWriter } from '../../shared/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { declareQueue, handshakeBytes, RawClient } from '../helpers/raw-client.js';
+import {
+  consumeQueue,
+  declareQueue,
+  handshakeBytes,
+  openChannelWithQueue,
+  RawClient,
+  startOkBytes,
+  tuneOkOpenBytes,
+} from '../helpers/raw-client.js';
 
 let gw: TestGateway;
 before(async () => {
@@ -37,9 +45,13 @@ function publishAndGetBytes(queue: string, body: Uint8Array): Uint8Array {
 async function fetchedBody(client: RawClient, size: number): Promise<Buffer> {
   const getOk = await client.waitFor('basic.getOk');
   assert.equal(getOk.args.messageCount, 0);
+  return bodyFrames(client, size);
+}
+
+/** The next body frames, joined, until they hold `size` bytes. */
+async function bodyFrames(client: RawClient, size: number): Promise<Buffer> {
   const parts: Uint8Array[] = [];
-  let have = 0;
-  while (have < size) {
+  for (let have = 0; have < size;) {
     const { frame } = await client.waitForFrame((e) => e.frame.type === FrameType.Body, 'body frame');
     parts.push(frame.payload);
     have += frame.payload.length;
@@ -104,6 +116,50 @@ test('a publish cut into two messages at every offset arrives whole each time', 
     client.send(new FrameWriter().method(1, declareQueue(queue, { passive: true })).take());
     const ok = await client.waitFor('queue.declareOk');
     assert.equal(ok.args.messageCount, last);
+  } finally {
+    client.terminate();
+  }
+});
+
+test('deliveries of many frames each leave as one WebSocket message, the frame a read ended in included', async () => {
+  const client = await RawClient.connect(gw.url);
+  try {
+    client.send(startOkBytes(await gw.token()));
+    await client.waitFor('connection.tune');
+    // amqp-client.js's frame_max: a 64 KiB body is 9 frames, and most reads from the broker end in one.
+    client.send(tuneOkOpenBytes('/', 8192));
+    await client.waitFor('connection.openOk');
+    const queue = queueName();
+    await openChannelWithQueue(client, queue);
+    client.send(new FrameWriter().method(1, { name: 'confirm.select', args: { noWait: false } }).take());
+    await client.waitFor('confirm.selectOk');
+    const count = 200;
+    const bodies = Array.from({ length: count }, () => randomBytes(64 * 1024));
+    const publishes = new FrameWriter();
+    for (const body of bodies) {
+      publishes.message(
+        1,
+        { name: 'basic.publish', args: { exchange: '', routingKey: queue, mandatory: false, immediate: false } },
+        {},
+        body,
+        8192,
+      );
+    }
+    client.send(publishes.take());
+    await client.waitForFrame(
+      (e) => e.method?.name === 'basic.ack' && e.method.args.deliveryTag === count,
+      'every publish confirmed',
+    );
+    // All in the queue, the broker sends them as fast as it can: the gateway's reads come full.
+    const before = client.messages;
+    client.send(new FrameWriter().method(1, consumeQueue(queue)).take());
+    for (const [i, body] of bodies.entries()) {
+      await client.waitFor('basic.deliver');
+      assert.ok((await bodyFrames(client, body.length)).equals(body), `delivery ${i} intact`);
+    }
+    const messages = client.messages - before;
+    // One message per read: without carrying a read's unfinished frame over, it is two (the frame gathered apart).
+    assert.ok(messages < 1.3 * count, `${messages} WebSocket messages for ${count} deliveries`);
   } finally {
     client.terminate();
   }

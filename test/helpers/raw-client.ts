@@ -40,6 +40,8 @@ export class UpgradeRefused extends Error {
  */
 export class RawClient {
   readonly frames: RawEvent[] = [];
+  /** WebSocket messages received so far. */
+  messages = 0;
   /** Set once the WebSocket closed: its close code. */
   closeCode: number | undefined;
   readonly closed: Promise<number>;
@@ -50,6 +52,7 @@ export class RawClient {
   private constructor(readonly ws: WebSocket) {
     ws.binaryType = 'nodebuffer';
     ws.on('message', (data: Buffer) => {
+      this.messages++;
       this.splitter.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice(), (frame) => {
         const method = frame.type === FrameType.Method ? decodeMethod(frame.payload) : undefined;
         this.frames.push({ frame, method });

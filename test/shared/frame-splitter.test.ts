@@ -245,6 +245,56 @@ describe('release: spare memory across splitters', () => {
   });
 });
 
+describe('carryLimit: unfinished frames left to the owner', () => {
+  /**
+   * Feeds `chunks` as the gateway's broker side does: each chunk after the
+   * first begins with what the one before left unread. Returns the frames with
+   * the chunk each arrived in, and checks that nothing was gathered apart.
+   */
+  function carried(splitter: FrameSplitter, chunks: Uint8Array[]): { frame: Frame; chunk: Uint8Array }[] {
+    const got: { frame: Frame; chunk: Uint8Array }[] = [];
+    let left = new Uint8Array(0);
+    for (const next of chunks) {
+      const chunk = concat([left, next]);
+      splitter.push(chunk, (frame) => got.push({ frame, chunk }));
+      assert.equal(splitter.buffering, false, 'nothing gathered in the splitter');
+      left = chunk.slice(chunk.length - splitter.leftover);
+    }
+    assert.equal(left.length, 0, 'the stream ends with a whole frame');
+    return got;
+  }
+
+  test('a frame a chunk ends in, or its split header, begins the next chunk, at every offset', () => {
+    for (let cut = 1; cut < stream.length; cut++) {
+      const splitter = new FrameSplitter({ frameMax: FRAME_MAX });
+      splitter.carryLimit = FRAME_MAX;
+      const got = carried(splitter, [stream.subarray(0, cut), stream.subarray(cut)]);
+      assert.deepEqual(summary(got.map((g) => g.frame)), expected, `cut at ${cut}`);
+      for (const { frame, chunk } of got)
+        assert.equal(frame.raw.buffer, chunk.buffer, 'each frame a view of its chunk');
+    }
+  });
+
+  test('a frame over the limit is gathered as before, and leaves nothing', () => {
+    const splitter = new FrameSplitter({ frameMax: FRAME_MAX });
+    splitter.carryLimit = 100;
+    const body = golden[2]!;
+    assert.ok(body.length > 100);
+    splitter.push(own(body.subarray(0, 50)), () => assert.fail('not whole yet'));
+    assert.equal(splitter.leftover, 0);
+    assert.equal(splitter.buffering, true);
+    const frames = splitAll([own(body.subarray(50))], splitter);
+    assert.deepEqual(summary(frames), summary(splitAll([body])));
+  });
+
+  test('without a limit (the default), nothing is left', () => {
+    const splitter = new FrameSplitter({ frameMax: FRAME_MAX });
+    splitter.push(own(stream.subarray(0, 3)), () => {});
+    assert.equal(splitter.leftover, 0);
+    assert.equal(splitter.buffering, true);
+  });
+});
+
 describe('protocol header', () => {
   test('accepted before frames, in one chunk or split at every offset', () => {
     const bytes = concat([PROTOCOL_HEADER, stream]);

@@ -55,3 +55,50 @@ test('a TLS read is full at one record, which a TCP read is not', () => {
   assert.equal(new ReadBuffer(TLS_RECORD_SIZE).full(16 * 1024), true);
   assert.equal(new ReadBuffer(READ_SIZE).full(16 * 1024), false);
 });
+
+/** What Node does on a read of `bytes`: writes them into the buffer `next` gives. */
+function readInto(reads: ReadBuffer, bytes: Uint8Array): Buffer {
+  const target = reads.next();
+  assert.ok(bytes.length <= target.length, 'a read fits where it goes');
+  target.set(bytes);
+  return reads.chunk(bytes.length);
+}
+
+const pattern = (length: number, seed: number) => Uint8Array.from({ length }, (_, i) => (i * 7 + seed) & 0xff);
+
+test('the bytes a full read leaves begin the next chunk, moved to the start of the same buffer', () => {
+  const reads = new ReadBuffer(READ_SIZE);
+  reads.maxCarry = 1000;
+  const first = pattern(READ_SIZE, 1);
+  assert.deepEqual(readInto(reads, first), Buffer.from(first), 'a first read, into the shared buffer');
+  reads.advance(READ_SIZE, false, 300);
+  assert.equal(reads.shared, false, 'what is carried goes into memory of its own');
+  assert.equal(reads.current.length, READ_SIZE, 'and a whole read still fits after it');
+
+  const second = pattern(READ_SIZE, 2);
+  const chunk = readInto(reads, second);
+  assert.deepEqual(chunk, Buffer.concat([first.subarray(READ_SIZE - 300), second]));
+  const own = chunk.buffer;
+  reads.advance(READ_SIZE, false, 1000);
+  const third = readInto(reads, pattern(10, 3));
+  assert.equal(third.buffer, own, 'nothing held it: moved within the same buffer');
+  assert.deepEqual(third, Buffer.concat([second.subarray(READ_SIZE - 1000), pattern(10, 3)]));
+
+  reads.advance(10, false);
+  assert.equal(reads.shared, true, 'a short read carries nothing and keeps no buffer');
+  assert.deepEqual(readInto(reads, pattern(5, 4)), Buffer.from(pattern(5, 4)));
+});
+
+test('bytes carried from a held chunk go to a new buffer, and the held one is left as it was', () => {
+  const reads = new ReadBuffer(READ_SIZE);
+  reads.maxCarry = 1000;
+  readInto(reads, pattern(READ_SIZE, 1));
+  reads.advance(READ_SIZE, false);
+  const held = Buffer.from(readInto(reads, pattern(READ_SIZE, 2)));
+  const heldChunk = reads.chunk(READ_SIZE);
+  reads.advance(READ_SIZE, true, 500);
+  const next = readInto(reads, pattern(100, 3));
+  assert.notEqual(next.buffer, heldChunk.buffer);
+  assert.deepEqual(next, Buffer.concat([held.subarray(READ_SIZE - 500), pattern(100, 3)]));
+  assert.deepEqual(heldChunk, held, 'what the WebSocket holds is never written over');
+});
