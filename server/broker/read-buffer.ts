@@ -106,10 +106,9 @@ export class ReadBuffer {
     let own = this.own;
     if (own === undefined || own.length < this.fullRead + carry)
       own = this.own = takeBuffer(this.fullRead + this.maxCarry);
-    if (carry > 0) {
-      if (from === own) own.copyWithin(0, end - carry, end);
-      else own.set(from.subarray(end - carry, end));
-    }
+    // A chunk that is all one unfinished frame is already where it goes.
+    if (from !== own) own.set(from.subarray(end - carry, end));
+    else if (carry < end) own.copyWithin(0, end - carry, end);
     this.base = own;
     this.carried = carry;
     this.current = carry === 0 && own.length === this.fullRead ? own : own.subarray(carry, carry + this.fullRead);

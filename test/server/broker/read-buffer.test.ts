@@ -102,3 +102,15 @@ test('bytes carried from a held chunk go to a new buffer, and the held one is le
   assert.deepEqual(next, Buffer.concat([held.subarray(READ_SIZE - 500), pattern(100, 3)]));
   assert.deepEqual(heldChunk, held, 'what the WebSocket holds is never written over');
 });
+
+test('a chunk all of one unfinished frame stays where it is, and the next read goes after it', () => {
+  const reads = new ReadBuffer(READ_SIZE);
+  reads.maxCarry = 2 * READ_SIZE;
+  readInto(reads, pattern(READ_SIZE, 1));
+  reads.advance(READ_SIZE, false);
+  const first = readInto(reads, pattern(READ_SIZE, 2));
+  reads.advance(READ_SIZE, false, READ_SIZE);
+  const second = readInto(reads, pattern(READ_SIZE, 3));
+  assert.equal(second.buffer, first.buffer);
+  assert.deepEqual(second, Buffer.concat([pattern(READ_SIZE, 2), pattern(READ_SIZE, 3)]));
+});
