@@ -225,8 +225,8 @@ export function goals(report: BenchReport): string[] {
     out.push(
       `Warren ${s.transport}: ${n(bytes / 1024, 1)} KiB per idle session at ${n(largest.sessions)}` +
         `${runs.length > 1 ? ` (median of ${runs.length} gateways: ${runs.join(', ')})` : ''} ` +
-        `(goal ≤ 16 KB at 5,000: ${bytes <= 16_000 && largest.sessions >= 5000 ? 'met' : 'missed'}); ` +
-        `${n(s.reached)} concurrent sessions (goal 5,000: ${s.reached >= 5000 ? 'met' : 'missed'})`,
+        `(goal ≤ 16 KB at 5,000: ${verdict(bytes <= 16_000 && largest.sessions >= 5000)}); ` +
+        `${n(s.reached)} concurrent sessions (goal 5,000: ${verdict(s.reached >= 5000)})`,
     );
   }
   for (const s of report.stalled) {
@@ -234,7 +234,7 @@ export function goals(report: BenchReport): string[] {
       `Warren ${s.transport}, ${s.link ?? 'amqp'}:// broker: RSS grew ${n(s.rssGrowthMb, 1)} MiB while ${n(s.pushedMb)} MiB ` +
         `were pushed at a stalled browser, ${s.deliveredAfterResume ? 'all' : 'NOT all'} delivered after it resumed ` +
         `(goal: within a few MB, taken as ≤ ${STALLED_GROWTH_GOAL_MB} MiB: ` +
-        `${s.rssGrowthMb <= STALLED_GROWTH_GOAL_MB && s.deliveredAfterResume ? 'met' : 'missed'})`,
+        `${verdict(s.rssGrowthMb <= STALLED_GROWTH_GOAL_MB && s.deliveredAfterResume)})`,
     );
   }
   return out;
